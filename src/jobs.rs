@@ -1,0 +1,95 @@
+//! The daily run: colours move with the calendar, so once a day every open
+//! reform task and rectification item is reassessed, and report reminders go
+//! out. Every app node runs the loop; the day is claimed in the database, so
+//! only one node does the work (and a restart the same day does nothing).
+
+use std::time::Duration;
+
+use time::Date;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Event};
+use crate::db::{DbResult, Query};
+
+/// What one run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DailyRun {
+    /// The day it ran for.
+    pub day: String,
+    /// Reform tasks whose colour changed.
+    pub tasks_recoloured: usize,
+    /// Rectification items whose colour changed.
+    pub rectifications_recoloured: usize,
+    /// Report reminders sent.
+    pub reminders: usize,
+}
+
+const CLAIM_KEY: &str = "jobs.daily";
+
+/// Claims `day` for this node: true when no node has run it yet.
+async fn claim(state: &AppState, day: Date) -> DbResult<bool> {
+    let value = serde_json::Value::String(day.to_string()).to_string();
+    let mut tx = state.db.begin().await?;
+    let rows: Vec<(String,)> = tx
+        .all(
+            Query::new(
+                "insert into settings (key, value, updated_at) values ($1, $2, $3) \
+                 on conflict (key) do update set value = $2, updated_at = $3 where settings.value < $2 returning key",
+            )
+            .bind(CLAIM_KEY)
+            .bind(value)
+            .bind(state.clock.now()),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(!rows.is_empty())
+}
+
+/// Runs the day's work now, whether or not it ran today (the command line).
+pub async fn run_daily(state: &AppState) -> anyhow::Result<DailyRun> {
+    let today = state.clock.today();
+    let now = state.clock.now();
+    let reform_rules = crate::deadline::settings::rules(&state.db, "reform").await?;
+    let rect_rules = crate::deadline::settings::rules(&state.db, "rectification").await?;
+    let mut tx = state.db.begin().await?;
+    let tasks = crate::reform::colour::refresh(&mut tx, None, &reform_rules, today, now).await?;
+    let rects = crate::rectify::refresh(&mut tx, None, &rect_rules, today).await?;
+    let reminders = crate::reform::reminders::send_due(&mut tx, today, now).await?;
+    let run = DailyRun {
+        day: today.to_string(),
+        tasks_recoloured: tasks.len(),
+        rectifications_recoloured: rects,
+        reminders,
+    };
+    let ev = Event::new("jobs.daily", "job", "daily")
+        .summary(format!(
+            "每日督办：{}项改革任务、{}项整改事项颜色变化，发送报送提醒{}条",
+            run.tasks_recoloured, run.rectifications_recoloured, run.reminders
+        ))
+        .after(&run);
+    audit::append(&mut tx, now, &Actor::system("daily"), &ev).await?;
+    tx.commit().await?;
+    Ok(run)
+}
+
+/// Runs the day's work when no node has yet (`None` when it already ran).
+pub async fn run_if_due(state: &AppState) -> anyhow::Result<Option<DailyRun>> {
+    if !claim(state, state.clock.today()).await? {
+        return Ok(None);
+    }
+    Ok(Some(run_daily(state).await?))
+}
+
+/// The loop every served node runs: check every ten minutes.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            match run_if_due(&state).await {
+                Ok(Some(run)) => tracing::info!(?run, "daily run"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "daily run failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        }
+    });
+}

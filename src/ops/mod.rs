@@ -1,0 +1,4 @@
+//! Operations from the command line: first administrator, backup and restore.
+
+pub mod admin;
+pub mod backup;

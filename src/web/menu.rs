@@ -1,0 +1,95 @@
+//! The side menu, built from what the person may do.
+
+use serde::Serialize;
+
+use crate::authz::{Action, Module, Principal};
+
+/// One link in the menu.
+#[derive(Clone, Debug, Serialize)]
+pub struct Item {
+    /// Chinese label.
+    pub label: &'static str,
+    /// Where it goes.
+    pub href: &'static str,
+    /// Highlighted when the current page is under it.
+    pub active: bool,
+}
+
+/// A titled group of links.
+#[derive(Clone, Debug, Serialize)]
+pub struct Section {
+    /// Chinese title.
+    pub title: &'static str,
+    /// Its links.
+    pub items: Vec<Item>,
+}
+
+type Entry = (&'static str, &'static str, Option<(Module, Action)>);
+
+const SECTIONS: &[(&str, &[Entry])] = &[
+    ("工作台", &[("工作台", "/home", None), ("消息提醒", "/inbox", None)]),
+    (
+        "深化改革",
+        &[
+            ("改革任务", "/reform", Some((Module::Reform, Action::Read))),
+            ("进展审核", "/reform/reports", Some((Module::Reform, Action::Read))),
+            ("双过半", "/reform/halfway", Some((Module::Reform, Action::Read))),
+            ("改革督察", "/reform/inspections", Some((Module::Reform, Action::Read))),
+            ("整改事项", "/reform/rectifications", Some((Module::Reform, Action::Read))),
+            ("通报", "/reform/notices", Some((Module::Reform, Action::Read))),
+            ("典型案例", "/reform/cases", Some((Module::Reform, Action::Read))),
+            ("改革试点", "/reform/pilots", Some((Module::Reform, Action::Read))),
+            ("考核排名", "/reform/assessment", Some((Module::Reform, Action::Read))),
+        ],
+    ),
+    (
+        "组织与人员",
+        &[
+            ("组织机构", "/org/units", Some((Module::Org, Action::Read))),
+            ("人员信息", "/org/people", Some((Module::People, Action::Read))),
+            ("党支部", "/org/branches", Some((Module::People, Action::Read))),
+        ],
+    ),
+    (
+        "系统管理",
+        &[
+            ("账户管理", "/admin/accounts", Some((Module::Accounts, Action::Write))),
+            ("数据字典", "/admin/dicts", Some((Module::Dicts, Action::Read))),
+            ("系统设置", "/admin/settings", Some((Module::Settings, Action::Read))),
+        ],
+    ),
+    (
+        "安全管理",
+        &[
+            ("角色权限", "/admin/roles", Some((Module::Roles, Action::Read))),
+            ("账户授权", "/admin/grants", Some((Module::Roles, Action::Write))),
+            ("安全策略", "/admin/security", Some((Module::Security, Action::Read))),
+            ("登录日志", "/admin/logins", Some((Module::Security, Action::Read))),
+        ],
+    ),
+    ("安全审计", &[("审计记录", "/audit", Some((Module::Audit, Action::Read)))]),
+    ("个人中心", &[("账户安全", "/account", None), ("接口令牌", "/account/tokens", None)]),
+];
+
+/// The menu for `who`, with the entry for `path` marked active.
+pub fn build(who: &Principal, path: &str) -> Vec<Section> {
+    let matches =
+        |href: &str| path == href || (path.starts_with(href) && path[href.len()..].starts_with('/'));
+    // Only the most specific entry is active (`/account/tokens`, not also `/account`).
+    let best = SECTIONS
+        .iter()
+        .flat_map(|(_, entries)| entries.iter().map(|(_, href, _)| *href))
+        .filter(|href| matches(href))
+        .max_by_key(|href| href.len());
+    SECTIONS
+        .iter()
+        .filter_map(|(title, entries)| {
+            let items: Vec<Item> = entries
+                .iter()
+                .filter(|(_, _, need)| need.is_none_or(|(m, a)| who.can(m, a)))
+                .map(|(label, href, _)| Item { label, href, active: Some(*href) == best })
+                .collect();
+            (!items.is_empty()).then_some(Section { title, items })
+        })
+        .collect()
+}

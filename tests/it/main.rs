@@ -1,0 +1,23 @@
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "tests stop at the first failed step; the both! bodies are plain functions, not #[test]s"
+)]
+
+//! The one integration-test binary. Each store and HTTP test runs on SQLite and
+//! on PostgreSQL (see `support::both!`).
+
+mod support;
+
+mod accounts;
+mod api;
+mod audit;
+mod auth;
+mod e2e;
+mod matrix;
+mod multinode;
+mod ops;
+mod org;
+mod pages;
+mod parity;
+mod reform;
