@@ -1,0 +1,66 @@
+//! Reform pages.
+
+pub mod assessment;
+pub mod cases;
+pub mod detail;
+pub mod halfway;
+pub mod inspections;
+pub mod ledger;
+pub mod reports;
+pub mod tasks;
+
+use serde::Serialize;
+
+use crate::db::Query;
+use crate::error::AppResult;
+use crate::web::Ui;
+
+/// Choices the task forms and filters offer.
+#[derive(Serialize)]
+pub struct Choices {
+    /// Sources (code, label).
+    pub sources: Vec<(String, String)>,
+    /// Fields.
+    pub fields: Vec<(String, String)>,
+    /// Units the person may see.
+    pub units: Vec<(i64, String)>,
+    /// Leader accounts (id, name).
+    pub leaders: Vec<(i64, String)>,
+    /// Stages (code, label).
+    pub stages: Vec<(&'static str, &'static str)>,
+    /// Years with tasks, newest first.
+    pub years: Vec<i64>,
+    /// Report cycles.
+    pub cycles: &'static [(&'static str, &'static str)],
+}
+
+/// Loads the choices.
+pub async fn choices(ui: &Ui) -> AppResult<Choices> {
+    let db = &ui.state.db;
+    let org = ui.user.scope(crate::authz::Module::Org, crate::authz::Action::Read);
+    let leaders: Vec<(i64, String)> = db
+        .all(Query::new(
+            "select a.id, a.display_name from accounts a join account_roles ar on ar.account_id = a.id \
+             join roles r on r.id = ar.role_id where r.code = 'leader' and a.status = 'active' order by a.id",
+        ))
+        .await?;
+    let mut years: Vec<i64> = db
+        .all::<(i64,)>(Query::new("select distinct year from reform_tasks order by year desc"))
+        .await?
+        .into_iter()
+        .map(|(y,)| y)
+        .collect();
+    let this_year = i64::from(ui.state.clock.today().year());
+    if !years.contains(&this_year) {
+        years.insert(0, this_year);
+    }
+    Ok(Choices {
+        sources: crate::dicts::store::options(db, "reform_source").await?,
+        fields: crate::dicts::store::options(db, "reform_field").await?,
+        units: crate::org::units::store::options(db, &org).await?,
+        leaders,
+        stages: super::stage::Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        years,
+        cycles: super::model::CYCLES,
+    })
+}

@@ -1,0 +1,397 @@
+//! Reform task SQL: the row, the visibility filter, lists and counts, writes.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::model::TaskFields;
+use crate::authz::Scope;
+use crate::clock::Ts;
+use crate::db::{Db, DbResult, Query, Sql, Tx};
+use crate::web::list::Paging;
+
+/// A task as lists and pages show it.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Task {
+    /// Id.
+    pub id: i64,
+    /// Year of the list.
+    pub year: i64,
+    /// 任务编号.
+    pub code: String,
+    /// 任务名称.
+    pub title: String,
+    /// Source code.
+    pub source: String,
+    /// Source label.
+    pub source_label: String,
+    /// Field code.
+    pub field: String,
+    /// Field label.
+    pub field_label: String,
+    /// Lead unit.
+    pub lead_unit_id: i64,
+    /// Lead unit name.
+    pub lead_unit_name: String,
+    /// Lead unit path (scope checks).
+    pub lead_unit_path: String,
+    /// Leader in charge (account).
+    pub leader_account_id: Option<i64>,
+    /// Leader in charge, as shown.
+    pub leader: String,
+    /// Goals.
+    pub goals: String,
+    /// Expected outputs.
+    pub outputs: String,
+    /// Start.
+    pub start_on: Date,
+    /// Deadline (none: open-ended).
+    pub deadline: Option<Date>,
+    /// Stage code.
+    pub stage: String,
+    /// `active`, `done`, `suspended` or `cancelled`.
+    pub status: String,
+    /// Percent done (from the last accepted report of the lead unit).
+    pub progress: i64,
+    /// When it was finished.
+    pub finished_on: Option<Date>,
+    /// Colour code.
+    pub colour: String,
+    /// Why that colour.
+    pub colour_reason: String,
+    /// Report cycle.
+    pub report_cycle: String,
+    /// Report day of month.
+    pub report_day: i64,
+    /// The last accepted progress summary.
+    pub latest_report: String,
+    /// Cooperating units, joined with “、”.
+    pub units: String,
+    /// Tags, joined with “、”.
+    pub tags: String,
+    /// Creating account.
+    pub created_by: Option<i64>,
+    /// Last change.
+    pub updated_at: Ts,
+}
+
+const SELECT: &str = "select t.id, t.year, t.code, t.title, t.source, coalesce(ds.label, t.source) as source_label, \
+     t.field, coalesce(df.label, t.field) as field_label, t.lead_unit_id, lu.name as lead_unit_name, \
+     lu.path as lead_unit_path, t.leader_account_id, coalesce(la.display_name, t.leader_name) as leader, \
+     t.goals, t.outputs, t.start_on, t.deadline, t.stage, t.status, t.progress, t.finished_on, t.colour, t.colour_reason, \
+     t.report_cycle, t.report_day, t.latest_report, \
+     coalesce((select string_agg(cu.name, '、' order by cu.path) from reform_task_units tu join units cu on cu.id = tu.unit_id \
+               where tu.task_id = t.id), '') as units, \
+     coalesce((select string_agg(tg.tag, '、' order by tg.tag) from reform_task_tags tg where tg.task_id = t.id), '') as tags, \
+     t.created_by, t.updated_at \
+     from reform_tasks t join units lu on lu.id = t.lead_unit_id \
+     left join accounts la on la.id = t.leader_account_id \
+     left join dict_items ds on ds.type_code = 'reform_source' and ds.code = t.source \
+     left join dict_items df on df.type_code = 'reform_field' and df.code = t.field";
+
+/// Limits rows to tasks whose lead unit or a cooperating unit lies in `scope`.
+pub fn visible(sql: &mut Sql, scope: &Scope) {
+    if scope.is_all() {
+        sql.push("(1=1)");
+        return;
+    }
+    sql.push("(");
+    scope.filter(sql, "t.lead_unit_id", Some("t.created_by"));
+    sql.push(" or exists (select 1 from reform_task_units tu where tu.task_id = t.id and ");
+    scope.filter(sql, "tu.unit_id", None);
+    sql.push("))");
+}
+
+/// List filters.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct TaskFilter {
+    /// Year.
+    pub year: String,
+    /// Source code.
+    pub source: String,
+    /// Field code.
+    pub field: String,
+    /// Lead unit id.
+    pub lead: String,
+    /// Any unit involved (lead or cooperating).
+    pub unit: String,
+    /// Colour code.
+    pub colour: String,
+    /// Stage code.
+    pub stage: String,
+    /// Leader account id.
+    pub leader: String,
+    /// Tag.
+    pub tag: String,
+    /// Part of the title or code.
+    pub q: String,
+    /// `active` (default), `done`, `suspended`, `cancelled` or `all`.
+    pub status: String,
+    /// Paging and sorting.
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: Paging,
+}
+
+fn filter_where(sql: &mut Sql, scope: &Scope, f: &TaskFilter, with_colour: bool) {
+    sql.push(" where ");
+    visible(sql, scope);
+    if let Ok(y) = f.year.trim().parse::<i64>() {
+        sql.push(" and t.year = ").bind(y);
+    }
+    for (value, col) in [(&f.source, "t.source"), (&f.field, "t.field"), (&f.stage, "t.stage")] {
+        if !value.trim().is_empty() {
+            sql.push(" and ").push(col).push(" = ").bind(value.trim().to_string());
+        }
+    }
+    if with_colour && !f.colour.trim().is_empty() {
+        sql.push(" and t.colour = ").bind(f.colour.trim().to_string());
+    }
+    if let Ok(u) = f.lead.trim().parse::<i64>() {
+        sql.push(" and t.lead_unit_id = ").bind(u);
+    }
+    if let Ok(u) = f.unit.trim().parse::<i64>() {
+        sql.push(" and (t.lead_unit_id = ").bind(u);
+        sql.push(" or exists (select 1 from reform_task_units x where x.task_id = t.id and x.unit_id = ")
+            .bind(u)
+            .push("))");
+    }
+    if let Ok(l) = f.leader.trim().parse::<i64>() {
+        sql.push(" and t.leader_account_id = ").bind(l);
+    }
+    if !f.tag.trim().is_empty() {
+        sql.push(" and exists (select 1 from reform_task_tags g where g.task_id = t.id and g.tag = ")
+            .bind(f.tag.trim().to_string())
+            .push(")");
+    }
+    let q = f.q.trim();
+    if !q.is_empty() {
+        sql.push(" and (t.title like ").bind_contains(q).push(" or t.code like ").bind_contains(q).push(")");
+    }
+    match f.status.as_str() {
+        "all" => {}
+        s @ ("done" | "suspended" | "cancelled") => {
+            sql.push(" and t.status = ").bind(s.to_string());
+        }
+        _ => {
+            sql.push(" and t.status <> 'cancelled'");
+        }
+    }
+}
+
+/// Sort keys of the list.
+pub const SORTS: &[(&str, &str)] = &[
+    ("code", "t.code"),
+    ("deadline", "t.deadline"),
+    ("colour", "case t.colour when 'red' then 0 when 'yellow' then 1 when 'green' then 2 else 3 end"),
+    ("progress", "t.progress"),
+    ("updated", "t.updated_at"),
+];
+
+/// A page of tasks in scope, and how many match.
+pub async fn list(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<(Vec<Task>, i64)> {
+    let mut count = Sql::new("select count(*) from reform_tasks t");
+    filter_where(&mut count, scope, f, true);
+    let total: i64 = db.scalar(count.build()).await?;
+    let mut sql = Sql::new(SELECT);
+    filter_where(&mut sql, scope, f, true);
+    f.paging.order_and_limit(&mut sql, SORTS, "t.id");
+    Ok((db.all(sql.build()).await?, total))
+}
+
+/// How many tasks of each colour match the filter (ignoring its colour).
+pub async fn colour_counts(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<Vec<(String, i64)>> {
+    let mut sql = Sql::new("select t.colour, count(*) from reform_tasks t");
+    filter_where(&mut sql, scope, f, false);
+    sql.push(" group by t.colour");
+    db.all(sql.build()).await
+}
+
+/// Every matching task in scope, in code order (the ledger export).
+pub async fn all(db: &Db, scope: &Scope, f: &TaskFilter, limit: i64) -> DbResult<Vec<Task>> {
+    let mut sql = Sql::new(SELECT);
+    filter_where(&mut sql, scope, f, true);
+    sql.push(" order by t.code limit ").bind(limit);
+    db.all(sql.build()).await
+}
+
+/// One task.
+pub async fn get(db: &Db, id: i64) -> DbResult<Option<Task>> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" where t.id = ").bind(id);
+    db.opt(sql.build()).await
+}
+
+/// One task by code.
+pub async fn by_code(db: &Db, code: &str) -> DbResult<Option<Task>> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" where t.code = ").bind(code.to_string());
+    db.opt(sql.build()).await
+}
+
+/// Tasks with the given codes.
+pub async fn by_codes(db: &Db, codes: &[String]) -> DbResult<Vec<Task>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(SELECT);
+    sql.push(" where t.code in ").bind_list(codes.iter().cloned());
+    db.all(sql.build()).await
+}
+
+/// Units of a task: the lead unit first, then the cooperating ones, with paths.
+pub async fn task_units(db: &Db, task_id: i64) -> DbResult<Vec<(i64, String, String)>> {
+    db.all(
+        Query::new(
+            "select u.id, u.name, u.path from reform_tasks t join units u on u.id = t.lead_unit_id where t.id = $1 \
+             union all select u.id, u.name, u.path from reform_task_units tu join units u on u.id = tu.unit_id \
+             where tu.task_id = $1",
+        )
+        .bind(task_id),
+    )
+    .await
+}
+
+async fn set_children(tx: &mut Tx, id: i64, f: &TaskFields) -> DbResult<()> {
+    tx.exec(Query::new("delete from reform_task_units where task_id = $1").bind(id)).await?;
+    for u in &f.unit_ids {
+        tx.exec(
+            Query::new("insert into reform_task_units (task_id, unit_id) values ($1, $2)").bind(id).bind(*u),
+        )
+        .await?;
+    }
+    tx.exec(Query::new("delete from reform_task_tags where task_id = $1").bind(id)).await?;
+    for t in &f.tags {
+        tx.exec(
+            Query::new("insert into reform_task_tags (task_id, tag) values ($1, $2)")
+                .bind(id)
+                .bind(t.clone()),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts a task at `stage` with `progress`; the code is `year-id` unless given.
+pub async fn insert(
+    tx: &mut Tx,
+    f: &TaskFields,
+    code: Option<&str>,
+    stage: &str,
+    progress: i64,
+    by: Option<i64>,
+    now: Ts,
+) -> DbResult<i64> {
+    let temp = format!("pending-{}", crate::auth::session::random_token());
+    let id: i64 = tx
+        .scalar(
+            Query::new(
+                "insert into reform_tasks (year, code, title, source, field, lead_unit_id, leader_account_id, leader_name, \
+                 goals, outputs, start_on, deadline, stage, status, progress, report_cycle, report_day, created_by, \
+                 created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'active', $14, $15, \
+                 $16, $17, $18, $18) returning id",
+            )
+            .bind(f.year)
+            .bind(temp)
+            .bind(&f.title)
+            .bind(&f.source)
+            .bind(&f.field)
+            .bind(f.lead_unit_id)
+            .bind(f.leader_account_id)
+            .bind(&f.leader_name)
+            .bind(&f.goals)
+            .bind(&f.outputs)
+            .bind(f.start_on)
+            .bind(f.deadline)
+            .bind(stage)
+            .bind(progress)
+            .bind(&f.report_cycle)
+            .bind(f.report_day)
+            .bind(by)
+            .bind(now),
+        )
+        .await?;
+    let code = code.map_or_else(|| format!("{}-{id:05}", f.year), str::to_string);
+    tx.exec(Query::new("update reform_tasks set code = $1 where id = $2").bind(code).bind(id)).await?;
+    set_children(tx, id, f).await?;
+    Ok(id)
+}
+
+/// Updates a task's defining fields (not its stage, progress or colour).
+pub async fn update(tx: &mut Tx, id: i64, f: &TaskFields, now: Ts) -> DbResult<()> {
+    tx.exec(
+        Query::new(
+            "update reform_tasks set year = $1, title = $2, source = $3, field = $4, lead_unit_id = $5, \
+             leader_account_id = $6, leader_name = $7, goals = $8, outputs = $9, start_on = $10, deadline = $11, \
+             report_cycle = $12, report_day = $13, updated_at = $14 where id = $15",
+        )
+        .bind(f.year)
+        .bind(&f.title)
+        .bind(&f.source)
+        .bind(&f.field)
+        .bind(f.lead_unit_id)
+        .bind(f.leader_account_id)
+        .bind(&f.leader_name)
+        .bind(&f.goals)
+        .bind(&f.outputs)
+        .bind(f.start_on)
+        .bind(f.deadline)
+        .bind(&f.report_cycle)
+        .bind(f.report_day)
+        .bind(now)
+        .bind(id),
+    )
+    .await?;
+    set_children(tx, id, f).await
+}
+
+/// A milestone row.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct MilestoneRow {
+    /// Id.
+    pub id: i64,
+    /// Task.
+    pub task_id: i64,
+    /// Name.
+    pub name: String,
+    /// Due.
+    pub due_on: Date,
+    /// Reached.
+    pub done_on: Option<Date>,
+}
+
+/// A task's milestones by due date.
+pub async fn milestones(db: &Db, task_id: i64) -> DbResult<Vec<MilestoneRow>> {
+    db.all(
+        Query::new("select id, task_id, name, due_on, done_on from reform_milestones where task_id = $1 order by due_on, id")
+            .bind(task_id),
+    )
+    .await
+}
+
+/// The parts of a task the colour engine reads.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ColourInput {
+    /// Id.
+    pub id: i64,
+    /// Start.
+    pub start_on: Date,
+    /// Deadline.
+    pub deadline: Option<Date>,
+    /// Progress.
+    pub progress: i64,
+    /// Finished.
+    pub finished_on: Option<Date>,
+    /// Status.
+    pub status: String,
+    /// Stored colour.
+    pub colour: String,
+    /// Stored reason.
+    pub colour_reason: String,
+    /// Lead unit (for notifications).
+    pub lead_unit_id: i64,
+    /// Leader account (for notifications).
+    pub leader_account_id: Option<i64>,
+    /// Title (for notifications).
+    pub title: String,
+}
