@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Reform figures for docs/PERFORMANCE.md (issue 3), against the release binary
+# on a scale-1 dataset: 50,000 tasks over ten years and 500,000 reports.
+#   scripts/bench-reform.sh [DATABASE_URL] [DURATION]
+# With no URL it uses SQLite in bench-data/ (made by `gen --scale 1` when missing);
+# with a postgres:// URL it generates into that (empty) database first, with a
+# small audit trail (the reform figures do not read it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+URL=${1:-}
+DUR=${2:-30s}
+BIN=$PWD/target/release/zhengyan
+PORT=18081
+command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+[ -x "$BIN" ] || cargo build --release
+export ZHENGYAN_LOG=warn
+if [ -z "$URL" ]; then
+  export ZHENGYAN_DATA_DIR=$PWD/bench-data
+  unset ZHENGYAN_DATABASE_URL
+  [ -f "$ZHENGYAN_DATA_DIR/zhengyan.db" ] || "$BIN" gen --scale 1 --seed 1
+else
+  export ZHENGYAN_DATA_DIR=$(mktemp -d)
+  export ZHENGYAN_DATABASE_URL=$URL
+  n=$(psql "$URL" -qAtc "select count(*) from information_schema.tables where table_name = 'reform_tasks'")
+  if [ "$n" = 0 ] || [ "$(psql "$URL" -qAtc 'select count(*) from reform_tasks')" = 0 ]; then
+    "$BIN" migrate
+    "$BIN" gen --scale 1 --seed 1 --audit 100000
+  fi
+fi
+YEAR=$(date +%Y)
+
+ZHENGYAN_LISTEN=127.0.0.1:$PORT "$BIN" serve &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
+for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+
+jar=$(mktemp)
+curl -s -c "$jar" -o /dev/null "http://127.0.0.1:$PORT/login"
+pre=$(awk '$6=="zy_pre"{print $7}' "$jar")
+curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf_token=$pre" --data "username=ggb01&password=Demo%402026" "http://127.0.0.1:$PORT/login"
+session=$(awk '$6=="zy_session"{print $7}' "$jar")
+[ -n "$session" ] || { echo "sign-in failed" >&2; exit 1; }
+H="Cookie: zy_session=$session"
+
+# The county leading the most tasks this year, for the filtered list.
+if [ -z "$URL" ]; then
+  q() { sqlite3 "$ZHENGYAN_DATA_DIR/zhengyan.db" "$1"; }
+else
+  q() { psql "$URL" -qAtc "$1"; }
+fi
+UNIT=$(q "select lead_unit_id from reform_tasks t join units u on u.id = t.lead_unit_id where u.kind = 'county' and t.year = $YEAR group by lead_unit_id order by count(*) desc limit 1")
+echo "year $YEAR: $(q "select count(*) from reform_tasks where year = $YEAR") tasks; all years: $(q 'select count(*) from reform_tasks') tasks, $(q 'select count(*) from reform_reports') reports"
+
+echo "== GET /reform?colour=red&unit=$UNIT (25 rows, colour counts), 16 connections, $DUR"
+curl -s -H "$H" "http://127.0.0.1:$PORT/reform?year=$YEAR&colour=red&unit=$UNIT" | grep -c '<tr>' | sed 's/^/table rows (with header): /'
+wrk -t2 -c16 -d"$DUR" --latency -H "$H" "http://127.0.0.1:$PORT/reform?year=$YEAR&colour=red&unit=$UNIT"
+
+time_page() { # name url [n]
+  local n=${3:-20} all=()
+  for _ in $(seq 1 "$n"); do
+    all+=("$(curl -s -o /dev/null -w '%{time_total}' -H "$H" "$2")")
+  done
+  printf '%s\n' "${all[@]}" | sort -n | awk -v name="$1" '{a[NR]=$1} END {printf "%-28s median %.1f ms, max %.1f ms (n=%d)\n", name, a[int((NR+1)/2)]*1000, a[NR]*1000, NR}'
+}
+echo "== single requests, one at a time"
+time_page "双过半 page ($YEAR)" "http://127.0.0.1:$PORT/reform/halfway?year=$YEAR"
+time_page "双过半 API ($YEAR)" "http://127.0.0.1:$PORT/api/v1/reform/halfway?date=$YEAR-06-30"
+time_page "assessment ranking ($YEAR)" "http://127.0.0.1:$PORT/reform/assessment?year=$YEAR"
+time_page "ledger export, all years" "http://127.0.0.1:$PORT/reform/export?year=all" 3
+curl -s -H "$H" -o /tmp/zy-ledger-all.xlsx "http://127.0.0.1:$PORT/reform/export?year=all"
+echo "exported rows: $(python3 -c "import zipfile,re;print(len(re.findall(rb'<row ', zipfile.ZipFile('/tmp/zy-ledger-all.xlsx').read('xl/worksheets/sheet1.xml'))))") (with header)"
+kill $SERVER; wait $SERVER 2>/dev/null || true
+trap - EXIT
+
+echo "== import of $YEAR's ledger (5,000 rows)"
+"$BIN" reform export --year "$YEAR" --out /tmp/zy-ledger-year.xlsx --as ggb01 >/dev/null
+/usr/bin/time -f "import, every row unchanged: %e s, %M KB" "$BIN" reform import /tmp/zy-ledger-year.xlsx --as ggb01 | tail -1 || true
+# The same rows as new tasks: remove this year's tasks, import, and put the dataset back as it was.
+if [ -z "$URL" ]; then
+  sqlite3 "$ZHENGYAN_DATA_DIR/zhengyan.db" "pragma wal_checkpoint(truncate)" >/dev/null
+  cp "$ZHENGYAN_DATA_DIR/zhengyan.db" /tmp/zy-bench-keep.db
+fi
+q "delete from reform_tasks where year = $YEAR" >/dev/null
+/usr/bin/time -f "import, every row a new task: %e s, %M KB" "$BIN" reform import /tmp/zy-ledger-year.xlsx --as ggb01 | tail -1 || true
+echo "tasks of $YEAR after import: $(q "select count(*) from reform_tasks where year = $YEAR")"
+if [ -z "$URL" ]; then
+  rm -f "$ZHENGYAN_DATA_DIR/zhengyan.db-wal" "$ZHENGYAN_DATA_DIR/zhengyan.db-shm"
+  mv /tmp/zy-bench-keep.db "$ZHENGYAN_DATA_DIR/zhengyan.db"
+fi
