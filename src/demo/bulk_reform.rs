@@ -1,5 +1,5 @@
 //! Reform tasks and progress reports for `zhengyan gen`: about 5,000 tasks a
-//! year over ten years with ten reports each at scale 1, written in large
+//! year over ten years with about ten reports each at scale 1, written in large
 //! batches. Each task's colour is the shared engine's verdict as of today, so
 //! colour filters and counts at scale see what a live deployment would.
 
@@ -93,11 +93,11 @@ struct World<'a> {
     units: &'a [i64],
     leaders: &'a [i64],
     rules: &'a Rules,
-    per_task: usize,
 }
 
-fn make(rng: &mut StdRng, n: usize, year: i32, w: &World<'_>) -> Gen {
-    let World { today, units, leaders, rules, per_task } = *w;
+/// Task `n` of `year`, with at most `cap` reports.
+fn make(rng: &mut StdRng, n: usize, year: i32, cap: usize, w: &World<'_>) -> Gen {
+    let World { today, units, leaders, rules } = *w;
     let source = pick(rng, SOURCES);
     let title = format!(
         "{}{}{}（{}）",
@@ -144,7 +144,8 @@ fn make(rng: &mut StdRng, n: usize, year: i32, w: &World<'_>) -> Gen {
     let mut reports = Vec::new();
     let first = start.saturating_add(Duration::days(45));
     let last = finished.unwrap_or(today).min(today);
-    let count = if last > first { per_task.min(((last - first).whole_days() / 21 + 1) as usize) } else { 0 };
+    // About one report a fortnight while the task runs, within the cap.
+    let count = if last > first { cap.min(((last - first).whole_days() / 14 + 1) as usize) } else { 0 };
     for k in 0..count {
         let sent = first
             .saturating_add(Duration::days((last - first).whole_days() * k as i64 / count.max(1) as i64));
@@ -234,13 +235,12 @@ pub async fn generate(
     let reporter: HashMap<i64, i64> = reporters.into_iter().collect();
     anyhow::ensure!(!units.is_empty() && !leaders.is_empty(), "gen needs the city built first");
     let rules = crate::deadline::settings::rules(db, "reform").await?;
-    let per_task = (reports * 3 / tasks / 2).max(1);
     let bar = indicatif::ProgressBar::new(tasks as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("改革任务 {bar:40} {pos}/{len} {per_sec} 剩余 {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let world = World { today, units: &units, leaders: &leaders, rules: &rules, per_task };
+    let world = World { today, units: &units, leaders: &leaders, rules: &rules };
     let first_year = today.year() - 9;
     let mut per_year: HashMap<i32, usize> = HashMap::new();
     let mut made_reports = 0usize;
@@ -250,13 +250,15 @@ pub async fn generate(
         let mut batch = Vec::with_capacity(n);
         for i in 0..n {
             let year = first_year + ((made + i) % 10) as i32;
-            let mut g = make(rng, made + i + 1, year, &world);
+            // The reports still to make, shared over the tasks still to make:
+            // short tasks leave room that later tasks take up, so the total
+            // comes out at `reports` while every task keeps its own rhythm.
+            let left = tasks - made - i;
+            let cap = reports.saturating_sub(made_reports).div_ceil(left);
+            let mut g = make(rng, made + i + 1, year, cap, &world);
             let k = per_year.entry(year).or_default();
             *k += 1;
             g.code = format!("{year}-{:05}", *k);
-            if made_reports >= reports {
-                g.reports.clear();
-            }
             made_reports += g.reports.len();
             batch.push(g);
         }

@@ -137,6 +137,14 @@ pub const EXPORT_LIMIT: i64 = 200_000;
 /// Writes the ledger of the tasks in scope matching the filter.
 pub async fn export(db: &Db, scope: &Scope, f: &TaskFilter) -> anyhow::Result<(Vec<u8>, usize)> {
     let tasks = store::all(db, scope, f, EXPORT_LIMIT).await?;
+    let names = ledger_names(db).await?;
+    let mut cooperating: HashMap<i64, Vec<&str>> = HashMap::new();
+    let links = store::cooperating(db, scope, f).await?;
+    for (task, unit) in &links {
+        if let Some(name) = names.get(unit) {
+            cooperating.entry(*task).or_default().push(name);
+        }
+    }
     let headers: Vec<&str> = COLUMNS.iter().map(|(_, h, _)| *h).collect();
     let rows: Vec<Vec<Cell>> = tasks
         .iter()
@@ -157,8 +165,10 @@ pub async fn export(db: &Db, scope: &Scope, f: &TaskFilter) -> anyhow::Result<(V
                         }
                     }
                     Col::Year => t.year.into(),
-                    Col::Lead => t.lead_unit_name.as_str().into(),
-                    Col::Units => t.units.as_str().into(),
+                    Col::Lead => {
+                        names.get(&t.lead_unit_id).map_or(t.lead_unit_name.as_str(), String::as_str).into()
+                    }
+                    Col::Units => cooperating.get(&t.id).map_or_else(String::new, |u| u.join("、")).into(),
                     Col::Leader => t.leader.as_str().into(),
                     Col::Goals => t.goals.as_str().into(),
                     Col::Outputs => t.outputs.as_str().into(),
@@ -174,6 +184,33 @@ pub async fn export(db: &Db, scope: &Scope, f: &TaskFilter) -> anyhow::Result<(V
         })
         .collect();
     Ok((workbook("改革任务台账", &headers, &rows)?, tasks.len()))
+}
+
+/// The name the ledger gives each unit: its own, or, when another active unit
+/// shares it (towns of the same name in two counties), its parent's name
+/// before it (临江区城关镇). Import reads both forms.
+async fn ledger_names(db: &Db) -> DbResult<HashMap<i64, String>> {
+    let rows: Vec<(i64, String, String, Option<String>)> = db
+        .all(Query::new(
+            "select u.id, u.name, u.status, p.name from units u left join units p on p.id = u.parent_id",
+        ))
+        .await?;
+    let mut shared: HashMap<&str, usize> = HashMap::new();
+    for (_, name, status, _) in &rows {
+        if status == "active" {
+            *shared.entry(name.as_str()).or_default() += 1;
+        }
+    }
+    Ok(rows
+        .iter()
+        .map(|(id, name, _, parent)| {
+            let qualified = match parent {
+                Some(p) if shared.get(name.as_str()).is_some_and(|n| *n > 1) => format!("{p}{name}"),
+                _ => name.clone(),
+            };
+            (*id, qualified)
+        })
+        .collect())
 }
 
 /// An error found in the file.
@@ -267,6 +304,8 @@ fn header_row(sheet: &Sheet) -> Option<(usize, HashMap<Col, usize>)> {
 /// Names and codes the rows are resolved against.
 struct Lookups {
     units: HashMap<String, Vec<(i64, String)>>,
+    /// Each unit's name after its parent's (临江区城关镇).
+    qualified: HashMap<i64, String>,
     sources: HashMap<String, String>,
     fields: HashMap<String, String>,
     leaders: HashMap<String, i64>,
@@ -274,11 +313,20 @@ struct Lookups {
 
 impl Lookups {
     async fn load(db: &Db) -> DbResult<Lookups> {
-        let rows: Vec<(i64, String, String, String)> = db
-            .all(Query::new("select id, name, short_name, path from units where status = 'active'"))
+        let rows: Vec<(i64, String, String, String, Option<String>)> = db
+            .all(Query::new(
+                "select u.id, u.name, u.short_name, u.path, p.name from units u \
+                 left join units p on p.id = u.parent_id where u.status = 'active'",
+            ))
             .await?;
         let mut units: HashMap<String, Vec<(i64, String)>> = HashMap::new();
-        for (id, name, short, path) in rows {
+        let mut qualified = HashMap::new();
+        for (id, name, short, path, parent) in rows {
+            if let Some(parent) = parent {
+                let full = format!("{parent}{name}");
+                units.entry(full.clone()).or_default().push((id, path.clone()));
+                qualified.insert(id, full);
+            }
             units.entry(name).or_default().push((id, path.clone()));
             if !short.is_empty() {
                 units.entry(short).or_default().push((id, path));
@@ -310,6 +358,7 @@ impl Lookups {
             .await?;
         Ok(Lookups {
             units,
+            qualified,
             sources: dict("reform_source").await?,
             fields: dict("reform_field").await?,
             leaders: leaders.into_iter().collect(),
@@ -322,7 +371,9 @@ impl Lookups {
             Some([one]) => Ok(one.clone()),
             Some([]) | None => Err(format!("没有名为“{}”的在用单位", name.trim())),
             Some(many) => many.iter().find(|(id, _)| prefer.contains(id)).cloned().ok_or_else(|| {
-                format!("有多个名为“{}”的单位，请在系统中为其设置不同简称后再导入", name.trim())
+                let names: Vec<&str> =
+                    many.iter().filter_map(|(id, _)| self.qualified.get(id)).map(String::as_str).collect();
+                format!("有多个名为“{}”的单位，请连同上级单位写明：{}", name.trim(), names.join("、"))
             }),
         }
     }

@@ -215,6 +215,18 @@ pub async fn all(db: &Db, scope: &Scope, f: &TaskFilter, limit: i64) -> DbResult
     db.all(sql.build()).await
 }
 
+/// The cooperating units of every matching task in scope, as (task, unit), in
+/// the order of the units' paths (the ledger export).
+pub async fn cooperating(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<Vec<(i64, i64)>> {
+    let mut sql = Sql::new(
+        "select tu.task_id, tu.unit_id from reform_task_units tu join units u on u.id = tu.unit_id \
+         where tu.task_id in (select t.id from reform_tasks t",
+    );
+    filter_where(&mut sql, scope, f, true);
+    sql.push(") order by tu.task_id, u.path");
+    db.all(sql.build()).await
+}
+
 /// One task.
 pub async fn get(db: &Db, id: i64) -> DbResult<Option<Task>> {
     let mut sql = Sql::new(SELECT);

@@ -438,3 +438,54 @@ both! {
         assert_eq!(before, after);
     }
 }
+
+/// The column headed `header` of every task row.
+fn ledger_column(bytes: &[u8], header: &str) -> Vec<String> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range_at(0).expect("sheet").expect("range");
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let head = rows.iter().position(|r| r.iter().any(|c| c == "改革任务")).expect("header row");
+    let col = rows[head].iter().position(|c| c == header).expect("column");
+    rows[head + 1..].iter().map(|r| r[col].clone()).collect()
+}
+
+both! {
+    async fn towns_of_the_same_name_go_out_and_come_back_under_their_county(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let here = app.unit(Some(t.c), "城关镇", "town").await;
+        let there = app.unit(Some(t.a), "城关镇", "town").await;
+        let office = app.account("gb", t.b, &["reform_staff"]).await;
+        let mut c = app.as_account(office).await;
+        create_task(&mut c, "城关镇推行积分制治理", here, &[there, t.c1], "2026-12-31").await;
+
+        // The export names each town with its parent; a unique name stays bare.
+        let exported = c.get("/reform/export?year=2026").await;
+        exported.assert_status(200);
+        assert_eq!(ledger_column(&exported.bytes, "牵头单位"), ["临江区城关镇"]);
+        assert_eq!(ledger_column(&exported.bytes, "配合单位"), ["市委政策研究室城关镇、城关街道"]);
+        let r = import(&mut c, &exported.bytes).await;
+        r.assert_status(200);
+        assert_eq!((r.json()["created"].clone(), r.json()["updated"].clone()), (json!(0), json!(0)), "{}", r.text());
+
+        // A new row may name the town either way with its county; the bare name is refused as ambiguous.
+        let head: &[&str] = &["序号", "改革任务", "来源", "牵头单位", "配合单位", "完成时限"];
+        let bare = xlsx(&[head, &["1", "城关镇建设便民服务站", "市委部署", "城关镇", "", "2026-10-31"]]);
+        let r = import(&mut c, &bare).await;
+        assert_eq!(r.status, 422, "{}", r.text());
+        assert!(r.text().contains("临江区城关镇"), "the error says how to name it: {}", r.text());
+        let named = xlsx(&[head, &["1", "城关镇建设便民服务站", "市委部署", "临江区城关镇", "市委政策研究室城关镇", "2026-10-31"]]);
+        let r = import(&mut c, &named).await;
+        r.assert_status(200);
+        let got: (i64, i64) = app
+            .db()
+            .one(Query::new(
+                "select t.lead_unit_id, tu.unit_id from reform_tasks t join reform_task_units tu on tu.task_id = t.id \
+                 where t.title = '城关镇建设便民服务站'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(got, (here, there));
+    }
+}
