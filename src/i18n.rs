@@ -109,6 +109,25 @@ mod tests {
         assert_eq!(m.render(Lang::En), "At most 50 characters");
     }
 
+    /// The `{slot}` names of a text, sorted.
+    fn slots(text: &str) -> Vec<&str> {
+        let mut out: Vec<&str> =
+            text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn the_english_catalog_parses_and_every_entry_keeps_its_slots() {
+        let table: toml::Table =
+            toml::from_str(include_str!("../locales/en.toml")).expect("en.toml is valid TOML");
+        assert_eq!(table.len(), EN.len());
+        // A value that slid onto its neighbour's key (a sorting accident) almost
+        // always brings the wrong slots with it.
+        let wrong: Vec<(&String, &String)> = EN.iter().filter(|(zh, en)| slots(zh) != slots(en)).collect();
+        assert!(wrong.is_empty(), "slots differ between Chinese and English: {wrong:?}");
+    }
+
     #[test]
     fn language_codes_parse_leniently() {
         assert_eq!(Lang::parse("en-US"), Lang::En);

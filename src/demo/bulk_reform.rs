@@ -254,7 +254,9 @@ pub async fn generate(
             // short tasks leave room that later tasks take up, so the total
             // comes out at `reports` while every task keeps its own rhythm.
             let left = tasks - made - i;
-            let cap = reports.saturating_sub(made_reports).div_ceil(left);
+            // One over the even share leaves room for the short tasks at the end.
+            let rest = reports.saturating_sub(made_reports);
+            let cap = (rest.div_ceil(left) + 1).min(rest);
             let mut g = make(rng, made + i + 1, year, cap, &world);
             let k = per_year.entry(year).or_default();
             *k += 1;

@@ -94,9 +94,11 @@ pub fn visible(sql: &mut Sql, scope: &Scope) {
         sql.push("(1=1)");
         return;
     }
+    // `t.id in (…)` rather than a correlated `exists`, so that each side of the
+    // `or` can be answered from its own index.
     sql.push("(");
     scope.filter(sql, "t.lead_unit_id", Some("t.created_by"));
-    sql.push(" or exists (select 1 from reform_task_units tu where tu.task_id = t.id and ");
+    sql.push(" or t.id in (select tu.task_id from reform_task_units tu where ");
     scope.filter(sql, "tu.unit_id", None);
     sql.push("))");
 }
@@ -113,7 +115,7 @@ pub struct TaskFilter {
     pub field: String,
     /// Lead unit id.
     pub lead: String,
-    /// Any unit involved (lead or cooperating).
+    /// Any unit involved (lead or cooperating), or a unit below it.
     pub unit: String,
     /// Colour code.
     pub colour: String,
@@ -151,10 +153,18 @@ fn filter_where(sql: &mut Sql, scope: &Scope, f: &TaskFilter, with_colour: bool)
         sql.push(" and t.lead_unit_id = ").bind(u);
     }
     if let Ok(u) = f.unit.trim().parse::<i64>() {
-        sql.push(" and (t.lead_unit_id = ").bind(u);
-        sql.push(" or exists (select 1 from reform_task_units x where x.task_id = t.id and x.unit_id = ")
+        // The unit and every unit below it (a county with its towns), as lead or
+        // cooperating unit. The upper bound is the path's subtree range, as
+        // `authz::subtree_range` computes it, written in SQL.
+        const BELOW: &str = "select b.id from units b join units p on p.id = ";
+        const RANGE: &str =
+            " where b.path >= p.path and b.path < substr(p.path, 1, length(p.path) - 1) || '0'";
+        sql.push(" and (t.lead_unit_id in (").push(BELOW).bind(u).push(RANGE).push(")");
+        sql.push(" or t.id in (select x.task_id from reform_task_units x where x.unit_id in (")
+            .push(BELOW)
             .bind(u)
-            .push("))");
+            .push(RANGE)
+            .push(")))");
     }
     if let Ok(l) = f.leader.trim().parse::<i64>() {
         sql.push(" and t.leader_account_id = ").bind(l);

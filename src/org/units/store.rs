@@ -201,8 +201,17 @@ pub async fn children(db: &Db, scope: &Scope, parent: Option<i64>) -> DbResult<V
 
 /// Active units in scope for pickers: (id, indented name), in tree order.
 pub async fn options(db: &Db, scope: &Scope) -> DbResult<Vec<(i64, String)>> {
+    options_without(db, scope, &[]).await
+}
+
+/// Like [`options`], leaving out units of the given kinds (reform tasks are not
+/// led by villages or contact points, so their forms do not offer them).
+pub async fn options_without(db: &Db, scope: &Scope, kinds: &[&'static str]) -> DbResult<Vec<(i64, String)>> {
     let mut sql = Sql::new("select u.id, u.name, u.depth from units u where ");
     scope.filter(&mut sql, "u.id", Some("u.created_by"));
+    if !kinds.is_empty() {
+        sql.push(" and u.kind not in ").bind_list(kinds.iter().copied());
+    }
     sql.push(" and u.status = 'active' order by u.path");
     let rows: Vec<(i64, String, i64)> = db.all(sql.build()).await?;
     Ok(rows

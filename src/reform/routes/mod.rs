@@ -34,6 +34,9 @@ pub struct Choices {
     pub cycles: &'static [(&'static str, &'static str)],
 }
 
+/// Unit kinds that neither lead nor join reform tasks.
+const NOT_IN_REFORM: &[&str] = &["section", "contact_point", "other"];
+
 /// Loads the choices.
 pub async fn choices(ui: &Ui) -> AppResult<Choices> {
     let db = &ui.state.db;
@@ -44,20 +47,19 @@ pub async fn choices(ui: &Ui) -> AppResult<Choices> {
              join roles r on r.id = ar.role_id where r.code = 'leader' and a.status = 'active' order by a.id",
         ))
         .await?;
-    let mut years: Vec<i64> = db
-        .all::<(i64,)>(Query::new("select distinct year from reform_tasks order by year desc"))
-        .await?
-        .into_iter()
-        .map(|(y,)| y)
-        .collect();
+    // Every year from the first task's to the last's (two index seeks, where a
+    // `distinct` would read the whole index), and this year.
+    let (first, last): (Option<i64>, Option<i64>) =
+        db.one(Query::new("select min(year), max(year) from reform_tasks")).await?;
     let this_year = i64::from(ui.state.clock.today().year());
-    if !years.contains(&this_year) {
-        years.insert(0, this_year);
-    }
+    let years: Vec<i64> = (first.unwrap_or(this_year).min(this_year)
+        ..=last.unwrap_or(this_year).max(this_year))
+        .rev()
+        .collect();
     Ok(Choices {
         sources: crate::dicts::store::options(db, "reform_source").await?,
         fields: crate::dicts::store::options(db, "reform_field").await?,
-        units: crate::org::units::store::options(db, &org).await?,
+        units: crate::org::units::store::options_without(db, &org, NOT_IN_REFORM).await?,
         leaders,
         stages: super::stage::Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         years,
