@@ -42,18 +42,24 @@ session=$(awk '$6=="zy_session"{print $7}' "$jar")
 [ -n "$session" ] || { echo "sign-in failed" >&2; exit 1; }
 H="Cookie: zy_session=$session"
 
-# The county leading the most tasks this year, for the filtered list.
 if [ -z "$URL" ]; then
   q() { sqlite3 "$ZHENGYAN_DATA_DIR/zhengyan.db" "$1"; }
 else
   q() { psql "$URL" -qAtc "$1"; }
 fi
-UNIT=$(q "select lead_unit_id from reform_tasks t join units u on u.id = t.lead_unit_id where u.kind = 'county' and t.year = $YEAR group by lead_unit_id order by count(*) desc limit 1")
+# The county with the most tasks this year, with its towns (the list's unit
+# filter takes the units below), for the filtered list.
+UNIT=$(q "select c.id from units c join units u on u.path >= c.path and u.path < substr(c.path, 1, length(c.path) - 1) || '0' \
+  join reform_tasks t on t.lead_unit_id = u.id where c.kind = 'county' and t.year = $YEAR group by c.id order by count(*) desc limit 1")
 echo "year $YEAR: $(q "select count(*) from reform_tasks where year = $YEAR") tasks; all years: $(q 'select count(*) from reform_tasks') tasks, $(q 'select count(*) from reform_reports') reports"
 
-echo "== GET /reform?colour=red&unit=$UNIT (25 rows, colour counts), 16 connections, $DUR"
-curl -s -H "$H" "http://127.0.0.1:$PORT/reform?year=$YEAR&colour=red&unit=$UNIT" | grep -c '<tr>' | sed 's/^/table rows (with header): /'
-wrk -t2 -c16 -d"$DUR" --latency -H "$H" "http://127.0.0.1:$PORT/reform?year=$YEAR&colour=red&unit=$UNIT"
+LIST="http://127.0.0.1:$PORT/reform?year=$YEAR&colour=green&unit=$UNIT"
+echo "== GET /reform?year=$YEAR&colour=green&unit=$UNIT (a page of 25 rows, colour counts), 16 connections, $DUR"
+curl -s -H "$H" "$LIST" | grep -o 'href="/reform/tasks/[0-9]*"' | wc -l | sed 's/^/task rows on the page: /'
+curl -s -H "$H" "$LIST" | grep -o 'badge badge-green[^>]*>[^<]*' | sed 's/.*>/green in the filter: /'
+wrk -t2 -c16 -d"$DUR" --latency -H "$H" "$LIST"
+echo "== GET /reform?year=$YEAR (the default page), 16 connections, $DUR"
+wrk -t2 -c16 -d"$DUR" --latency -H "$H" "http://127.0.0.1:$PORT/reform?year=$YEAR"
 
 time_page() { # name url [n]
   local n=${3:-20} all=()

@@ -45,29 +45,70 @@ async fn claim(state: &AppState, day: Date) -> DbResult<bool> {
     Ok(!rows.is_empty())
 }
 
+/// Rows one transaction of the daily run touches. A run over a whole city
+/// reassesses thousands of tasks and sends thousands of reminders; SQLite has
+/// one writer, so the run commits slice by slice and people's own writes wait
+/// for one slice at most, never for the whole run. Every slice is idempotent
+/// (colours are recomputed, reminders claimed once), so a run cut short is
+/// finished by the next.
+const SLICE: usize = 500;
+
 /// Runs the day's work now, whether or not it ran today (the command line).
 pub async fn run_daily(state: &AppState) -> anyhow::Result<DailyRun> {
     let today = state.clock.today();
     let now = state.clock.now();
-    let reform_rules = crate::deadline::settings::rules(&state.db, "reform").await?;
-    let rect_rules = crate::deadline::settings::rules(&state.db, "rectification").await?;
-    let mut tx = state.db.begin().await?;
-    let tasks = crate::reform::colour::refresh(&mut tx, None, &reform_rules, today, now).await?;
-    let rects = crate::rectify::refresh(&mut tx, None, &rect_rules, today).await?;
-    let reminders = crate::reform::reminders::send_due(&mut tx, today, now).await?;
-    let run = DailyRun {
-        day: today.to_string(),
-        tasks_recoloured: tasks.len(),
-        rectifications_recoloured: rects,
-        reminders,
-    };
+    let db = &state.db;
+    let reform_rules = crate::deadline::settings::rules(db, "reform").await?;
+    let rect_rules = crate::deadline::settings::rules(db, "rectification").await?;
+    let mut run = DailyRun { day: today.to_string(), ..DailyRun::default() };
+    let actor = Actor::system("daily");
+
+    let tasks: Vec<(i64,)> =
+        db.all(Query::new("select id from reform_tasks where status = 'active' order by id")).await?;
+    let tasks: Vec<i64> = tasks.into_iter().map(|(id,)| id).collect();
+    for slice in tasks.chunks(SLICE) {
+        let mut tx = db.begin().await?;
+        let changed = crate::reform::colour::refresh(&mut tx, Some(slice), &reform_rules, today, now).await?;
+        if !changed.is_empty() {
+            let ev = Event::new("jobs.daily.colours", "job", "daily")
+                .summary(format!("每日督办：{}项改革任务颜色变化", changed.len()))
+                .after(&changed.iter().map(|c| (c.task_id, c.to.code())).collect::<Vec<_>>());
+            audit::append(&mut tx, now, &actor, &ev).await?;
+        }
+        tx.commit().await?;
+        run.tasks_recoloured += changed.len();
+    }
+
+    let due = crate::reform::reminders::due_today(db, today).await?;
+    let mut rest = due.as_slice();
+    while !rest.is_empty() {
+        // Whole units per slice, so a unit's notice and its claims commit together.
+        let mut end = rest.len().min(SLICE);
+        while end < rest.len() && rest[end].unit_id() == rest[end - 1].unit_id() {
+            end += 1;
+        }
+        let (slice, more) = rest.split_at(end);
+        let mut tx = db.begin().await?;
+        let sent = crate::reform::reminders::send(&mut tx, slice, now).await?;
+        if sent > 0 {
+            let ev = Event::new("jobs.daily.reminders", "job", "daily")
+                .summary(format!("每日督办：发送报送提醒{sent}条"));
+            audit::append(&mut tx, now, &actor, &ev).await?;
+        }
+        tx.commit().await?;
+        run.reminders += sent;
+        rest = more;
+    }
+
+    let mut tx = db.begin().await?;
+    run.rectifications_recoloured = crate::rectify::refresh(&mut tx, None, &rect_rules, today).await?;
     let ev = Event::new("jobs.daily", "job", "daily")
         .summary(format!(
             "每日督办：{}项改革任务、{}项整改事项颜色变化，发送报送提醒{}条",
             run.tasks_recoloured, run.rectifications_recoloured, run.reminders
         ))
         .after(&run);
-    audit::append(&mut tx, now, &Actor::system("daily"), &ev).await?;
+    audit::append(&mut tx, now, &actor, &ev).await?;
     tx.commit().await?;
     Ok(run)
 }

@@ -254,9 +254,10 @@ pub async fn generate(
             // short tasks leave room that later tasks take up, so the total
             // comes out at `reports` while every task keeps its own rhythm.
             let left = tasks - made - i;
-            // One over the even share leaves room for the short tasks at the end.
+            // One over the even share leaves room for short tasks; the last few
+            // tasks may take whatever is still missing.
             let rest = reports.saturating_sub(made_reports);
-            let cap = (rest.div_ceil(left) + 1).min(rest);
+            let cap = if left <= 10 { rest } else { (rest.div_ceil(left) + 1).min(rest) };
             let mut g = make(rng, made + i + 1, year, cap, &world);
             let k = per_year.entry(year).or_default();
             *k += 1;

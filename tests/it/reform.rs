@@ -489,3 +489,57 @@ both! {
         assert_eq!(got, (here, there));
     }
 }
+
+/// Titles of an account's notifications of a kind, oldest first.
+async fn notices(app: &TestApp, account: i64, kind: &str) -> Vec<String> {
+    let rows: Vec<(String,)> = app
+        .db()
+        .all(
+            Query::new("select title from notifications where account_id = $1 and kind = $2 order by id")
+                .bind(account)
+                .bind(kind),
+        )
+        .await
+        .unwrap();
+    rows.into_iter().map(|(t,)| t).collect()
+}
+
+both! {
+    async fn the_daily_run_reminds_each_unit_once_and_then_names_what_is_overdue(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let w = world(&app).await;
+        let mut office = app.as_account(w.office).await;
+        let second = create_task(&mut office, "临江区推进社区食堂建设", w.t.c, &[], "2026-12-31").await;
+
+        // 23 November, the report day is the 25th: both of 临江区's tasks in one notice, 市委政研室's alone.
+        let run = zhengyan::jobs::run_daily(&app.state).await.unwrap();
+        assert_eq!(run.reminders, 2, "{run:?}");
+        assert_eq!(notices(&app, w.liaison_c, "reform.report_due").await, ["本单位2项改革任务须于2026-11-25前报送2026-11进展"]);
+        assert_eq!(notices(&app, w.liaison_a, "reform.report_due").await, ["请按时报送改革进展：推行涉企政策“免申即享”"]);
+        let again = zhengyan::jobs::run_daily(&app.state).await.unwrap();
+        assert_eq!(again.reminders, 0, "a reminder goes out once: {again:?}");
+
+        // 临江区 reports on one task; on the 26th only the other is overdue.
+        let mut liaison = app.as_account(w.liaison_c).await;
+        liaison
+            .upload(&format!("/reform/tasks/{}/reports", w.task_c), "进展.pdf", PDF, &[("percent", "40"), ("content", "平台完成选址")])
+            .await
+            .assert_status(303);
+        app.advance_minutes(3 * 24 * 60);
+        zhengyan::jobs::run_daily(&app.state).await.unwrap();
+        assert_eq!(
+            notices(&app, w.liaison_c, "reform.report_due").await,
+            ["本单位2项改革任务须于2026-11-25前报送2026-11进展", "改革进展逾期未报：临江区推进社区食堂建设"]
+        );
+        let overdue = app.as_account(w.office).await.get("/reform/reports").await;
+        overdue.assert_status(200);
+        assert!(overdue.text().contains(&format!("/reform/tasks/{second}")), "the overdue list names it");
+        // Each slice of the run leaves its audit record with it.
+        let runs: i64 = app
+            .db()
+            .scalar(Query::new("select count(*) from audit_events where action like 'jobs.daily%'"))
+            .await
+            .unwrap();
+        assert!(runs >= 4, "{runs}");
+    }
+}
