@@ -53,10 +53,10 @@ UNIT=$(q "select c.id from units c join units u on u.path >= c.path and u.path <
   join reform_tasks t on t.lead_unit_id = u.id where c.kind = 'county' and t.year = $YEAR group by c.id order by count(*) desc limit 1")
 echo "year $YEAR: $(q "select count(*) from reform_tasks where year = $YEAR") tasks; all years: $(q 'select count(*) from reform_tasks') tasks, $(q 'select count(*) from reform_reports') reports"
 
-LIST="http://127.0.0.1:$PORT/reform?year=$YEAR&colour=green&unit=$UNIT"
-echo "== GET /reform?year=$YEAR&colour=green&unit=$UNIT (a page of 25 rows, colour counts), 16 connections, $DUR"
+LIST="http://127.0.0.1:$PORT/reform?year=$YEAR&colour=green&unit=$UNIT&per=25"
+echo "== GET /reform?year=$YEAR&colour=green&unit=$UNIT&per=25 (a page of 25 rows, colour counts), 16 connections, $DUR"
 curl -s -H "$H" "$LIST" | grep -o 'href="/reform/tasks/[0-9]*"' | wc -l | sed 's/^/task rows on the page: /'
-curl -s -H "$H" "$LIST" | grep -o 'badge badge-green[^>]*>[^<]*' | sed 's/.*>/green in the filter: /'
+curl -s -H "$H" "$LIST" | grep -o 'badge badge-green[^>]*>[^<]*' | head -1 | sed 's/.*>/green in the filter: /'
 wrk -t2 -c16 -d"$DUR" --latency -H "$H" "$LIST"
 echo "== GET /reform?year=$YEAR (the default page), 16 connections, $DUR"
 wrk -t2 -c16 -d"$DUR" --latency -H "$H" "http://127.0.0.1:$PORT/reform?year=$YEAR"

@@ -32,6 +32,8 @@ pub struct Inner {
     pub config: Config,
     /// Compiled-in templates.
     pub templates: Templates,
+    /// This node's copy of the unit tree for choice lists.
+    pub units: crate::org::units::directory::Directory,
     policy: Mutex<Option<(Ts, SecurityPolicy)>>,
 }
 
@@ -53,7 +55,14 @@ impl AppState {
         crate::authz::store::sync_builtin_roles(&db, now).await?;
         crate::dicts::store::seed_builtin(&db).await?;
         let templates = Templates::new(clock.offset());
-        Ok(AppState(Arc::new(Inner { db, clock, config, templates, policy: Mutex::new(None) })))
+        Ok(AppState(Arc::new(Inner {
+            db,
+            clock,
+            config,
+            templates,
+            units: Default::default(),
+            policy: Mutex::new(None),
+        })))
     }
 
     /// The security policy, cached for a few seconds.

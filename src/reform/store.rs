@@ -203,10 +203,16 @@ pub async fn list(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<(Vec<Task>
     let mut count = Sql::new("select count(*) from reform_tasks t");
     filter_where(&mut count, scope, f, true);
     let total: i64 = db.scalar(count.build()).await?;
+    Ok((page(db, scope, f).await?, total))
+}
+
+/// A page of tasks in scope, without the count (the list page takes it from
+/// the colour counts it shows anyway).
+pub async fn page(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<Vec<Task>> {
     let mut sql = Sql::new(SELECT);
     filter_where(&mut sql, scope, f, true);
     f.paging.order_and_limit(&mut sql, SORTS, "t.id");
-    Ok((db.all(sql.build()).await?, total))
+    db.all(sql.build()).await
 }
 
 /// How many tasks of each colour match the filter (ignoring its colour).

@@ -543,3 +543,34 @@ both! {
         assert!(runs >= 4, "{runs}");
     }
 }
+
+both! {
+    async fn a_unit_added_or_renamed_is_offered_at_once_by_the_task_forms(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let admin = app.account("adm", t.root, &["sysadmin"]).await;
+        let office = app.account("gb", t.b, &["reform_staff"]).await;
+        let mut o = app.as_account(office).await;
+        let form = o.get("/reform/tasks/new").await;
+        form.assert_status(200);
+        assert!(!form.text().contains("江口镇"));
+
+        let mut a = app.as_account(admin).await;
+        a.post_form("/org/units", &[("name", "江口镇"), ("kind", "town"), ("parent_id", &t.c.to_string())])
+            .await
+            .assert_status(303);
+        let town: i64 = app.db().scalar(Query::new("select id from units where name = '江口镇'")).await.unwrap();
+        assert!(o.get("/reform/tasks/new").await.text().contains("江口镇"), "a new unit is offered at once");
+        // Villages and contact points do not lead reform tasks.
+        a.post_form("/org/units", &[("name", "江口村", ), ("kind", "other"), ("parent_id", &town.to_string())])
+            .await
+            .assert_status(303);
+        assert!(!o.get("/reform?year=2026").await.text().contains("江口村"));
+
+        a.post_form(&format!("/org/units/{town}"), &[("name", "江口街道"), ("kind", "town"), ("sort_order", "0")])
+            .await
+            .assert_status(303);
+        let list = o.get("/reform?year=2026").await.text();
+        assert!(list.contains("江口街道") && !list.contains("江口镇"), "a new name is offered at once");
+    }
+}

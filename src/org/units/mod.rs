@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod directory;
 pub mod export;
 pub mod model;
 pub mod routes;

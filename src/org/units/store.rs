@@ -201,17 +201,8 @@ pub async fn children(db: &Db, scope: &Scope, parent: Option<i64>) -> DbResult<V
 
 /// Active units in scope for pickers: (id, indented name), in tree order.
 pub async fn options(db: &Db, scope: &Scope) -> DbResult<Vec<(i64, String)>> {
-    options_without(db, scope, &[]).await
-}
-
-/// Like [`options`], leaving out units of the given kinds (reform tasks are not
-/// led by villages or contact points, so their forms do not offer them).
-pub async fn options_without(db: &Db, scope: &Scope, kinds: &[&'static str]) -> DbResult<Vec<(i64, String)>> {
     let mut sql = Sql::new("select u.id, u.name, u.depth from units u where ");
     scope.filter(&mut sql, "u.id", Some("u.created_by"));
-    if !kinds.is_empty() {
-        sql.push(" and u.kind not in ").bind_list(kinds.iter().copied());
-    }
     sql.push(" and u.status = 'active' order by u.path");
     let rows: Vec<(i64, String, i64)> = db.all(sql.build()).await?;
     Ok(rows
@@ -264,12 +255,13 @@ pub async fn insert(
         .await?;
     let path = child_path(parent.map_or("/", |(_, p, _)| p), id);
     tx.exec(Query::new("update units set path = $1 where id = $2").bind(path).bind(id)).await?;
+    super::directory::touched(tx, now).await?;
     Ok(id)
 }
 
 /// Updates a unit's own fields.
 pub async fn update(tx: &mut Tx, id: i64, f: &UnitFields, now: Ts) -> DbResult<u64> {
-    tx.exec(
+    let n = tx.exec(
         Query::new(
             "update units set name = $1, short_name = $2, code = $3, kind = $4, sort_order = $5, note = $6, \
              updated_at = $7 where id = $8",
@@ -283,7 +275,9 @@ pub async fn update(tx: &mut Tx, id: i64, f: &UnitFields, now: Ts) -> DbResult<u
         .bind(now)
         .bind(id),
     )
-    .await
+    .await?;
+    super::directory::touched(tx, now).await?;
+    Ok(n)
 }
 
 /// Moves a unit and its subtree under a new parent, rewriting every path below it.
@@ -308,6 +302,7 @@ pub async fn move_subtree(tx: &mut Tx, unit: &Unit, parent: &Unit, now: Ts) -> D
         .await?;
     tx.exec(Query::new("update units set parent_id = $1 where id = $2").bind(parent.id).bind(unit.id))
         .await?;
+    super::directory::touched(tx, now).await?;
     Ok(n)
 }
 
@@ -319,14 +314,17 @@ pub async fn set_status(
     merged_into: Option<i64>,
     now: Ts,
 ) -> DbResult<u64> {
-    tx.exec(
-        Query::new("update units set status = $1, merged_into = $2, updated_at = $3 where id = $4")
-            .bind(status)
-            .bind(merged_into)
-            .bind(now)
-            .bind(id),
-    )
-    .await
+    let n = tx
+        .exec(
+            Query::new("update units set status = $1, merged_into = $2, updated_at = $3 where id = $4")
+                .bind(status)
+                .bind(merged_into)
+                .bind(now)
+                .bind(id),
+        )
+        .await?;
+    super::directory::touched(tx, now).await?;
+    Ok(n)
 }
 
 /// Counts of what hangs off a unit (for the disable check and the detail page).

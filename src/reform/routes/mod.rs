@@ -60,7 +60,7 @@ pub async fn choices(ui: &Ui) -> AppResult<Choices> {
     Ok(Choices {
         sources: crate::dicts::store::options(db, "reform_source").await?,
         fields: crate::dicts::store::options(db, "reform_field").await?,
-        units: crate::org::units::store::options_without(db, &org, NOT_IN_REFORM).await?,
+        units: ui.state.units.options(db, &org, NOT_IN_REFORM).await?,
         leaders,
         stages: super::stage::Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         years,

@@ -40,9 +40,14 @@ pub async fn list(ui: Ui, Query(mut f): Query<TaskFilter>) -> AppResult<Response
     if f.year.is_empty() {
         f.year = ui.state.clock.today().year().to_string();
     }
-    let (rows, total) = store::list(&ui.state.db, &scope, &f).await?;
+    let rows = store::page(&ui.state.db, &scope, &f).await?;
     let by_colour = store::colour_counts(&ui.state.db, &scope, &f).await?;
     let n = |c: &str| by_colour.iter().find(|(k, _)| k == c).map_or(0, |(_, n)| *n);
+    // The colour counts ignore the colour filter, so they hold the total too.
+    let total = match f.colour.trim() {
+        "" => by_colour.iter().map(|(_, n)| n).sum(),
+        colour => n(colour),
+    };
     let counts = crate::deadline::Colour::ALL
         .iter()
         .rev()
