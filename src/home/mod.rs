@@ -23,7 +23,8 @@ async fn root(axum::Extension(auth): axum::Extension<Auth>) -> Response {
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> AppResult<&'static str> {
-    let _: i64 = state.db.scalar(crate::db::Query::new("select 1")).await?;
+    // `cast`: PostgreSQL types a bare 1 as int4.
+    let _: i64 = state.db.scalar(crate::db::Query::new("select cast(1 as bigint)")).await?;
     Ok("ok")
 }
 

@@ -183,3 +183,12 @@ both! {
         assert_eq!(page.select("#logout"), vec!["Sign out"]);
     }
 }
+
+both! {
+    async fn the_health_check_answers_on_either_database(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let r = app.anon().get("/healthz").await;
+        r.assert_status(200);
+        assert_eq!(r.text(), "ok");
+    }
+}
