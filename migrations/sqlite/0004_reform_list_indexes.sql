@@ -10,3 +10,12 @@ create index reform_tasks_lead on reform_tasks(lead_unit_id, year, colour, statu
 drop index reform_task_units_unit;
 create index reform_task_units_unit on reform_task_units(unit_id, task_id);
 create index reform_tasks_year_code on reform_tasks(year, code, colour, status, lead_unit_id);
+-- Every reference to a task or report has its index: the task page looks up
+-- what links to it, and PostgreSQL does not index referencing columns itself
+-- (without these, removing a year of tasks checks every report per report).
+create index reform_reports_supersedes on reform_reports(supersedes_id);
+create index reform_star_ratings_task on reform_star_ratings(task_id);
+create index reform_findings_task on reform_findings(task_id);
+create index reform_notice_links_task on reform_notice_links(task_id);
+create index reform_cases_task on reform_cases(task_id);
+create index reform_pilots_task on reform_pilots(task_id);

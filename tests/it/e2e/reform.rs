@@ -60,8 +60,18 @@ async fn a_county_liaison_reports_and_the_office_returns_then_accepts() {
     b.attach("#f-files", &pdf).await;
     b.shot("liaison-report-form").await;
     b.click("#report-submit").await;
-    b.find(".flash-ok, .flash-success, .flash").await;
-    let report: i64 = app.db().scalar(Query::new("select max(id) from reform_reports")).await.unwrap();
+    // The upload takes its time: wait for the report itself, not for any page.
+    let mut report = 0_i64;
+    for _ in 0..200 {
+        let found: Option<i64> =
+            app.db().scalar(Query::new("select max(id) from reform_reports")).await.unwrap();
+        if let Some(id) = found {
+            report = id;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(report > 0, "the report was saved");
     b.find(&format!("#report-{report}")).await;
     b.shot("liaison-report-sent").await;
     let files: i64 = app
