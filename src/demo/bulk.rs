@@ -55,7 +55,7 @@ pub async fn run(config: &Config, db: &Db, scale: f64, seed: u64, audit: Option<
     let (tasks, _) =
         super::bulk_reform::generate(db, &mut rng, now, clock.today(), s(50_000.0), s(500_000.0)).await?;
     if tasks > 0 {
-        super::bulk_reform::scheme(&state, &mut rng, now, clock.today().year()).await?;
+        super::bulk_scheme::generate(&state, &mut rng, now, clock.today().year()).await?;
     }
     let total = audit.unwrap_or((10_000_000.0 * scale) as u64);
     let rate = generate_audit(db, &mut rng, now, total).await?;
