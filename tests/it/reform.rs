@@ -346,13 +346,7 @@ both! {
 
 /// The task titles in an exported ledger.
 pub fn ledger_titles(bytes: &[u8]) -> Vec<String> {
-    use calamine::{Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
-    let sheet = book.worksheet_range_at(0).expect("sheet").expect("range");
-    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
-    let head = rows.iter().position(|r| r.iter().any(|c| c == "改革任务")).expect("header row");
-    let col = rows[head].iter().position(|c| c == "改革任务").expect("title column");
-    rows[head + 1..].iter().map(|r| r[col].clone()).filter(|t| !t.is_empty()).collect()
+    ledger_column(bytes, "改革任务").into_iter().filter(|t| !t.is_empty()).collect()
 }
 
 /// An xlsx with the given rows (first row the header).
