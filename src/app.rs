@@ -34,6 +34,8 @@ pub struct Inner {
     pub templates: Templates,
     /// This node's copy of the unit tree for choice lists.
     pub units: crate::org::units::directory::Directory,
+    /// This node's copy of the people it has loaded.
+    pub principals: crate::authz::cache::Principals,
     policy: Mutex<Option<(Ts, SecurityPolicy)>>,
 }
 
@@ -61,6 +63,7 @@ impl AppState {
             config,
             templates,
             units: Default::default(),
+            principals: Default::default(),
             policy: Mutex::new(None),
         })))
     }

@@ -141,7 +141,7 @@ pub async fn all_in_scope(
 ) -> DbResult<Vec<Account>> {
     let mut sql = Sql::new(SELECT);
     filter_where(&mut sql, scope, f, None, now);
-    sql.push(" order by u.path, a.username limit ").bind(limit);
+    sql.push(" order by u.path, a.username limit ").int(limit);
     db.all(sql.build()).await
 }
 

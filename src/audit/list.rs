@@ -124,7 +124,7 @@ pub async fn page(db: &Db, f: &AuditFilter, offset: time::UtcOffset, per: i64) -
     if let Ok(before) = f.before.trim().parse::<i64>() {
         sql.push(" and seq < ").bind(before);
     }
-    sql.push(" order by seq desc limit ").bind(per);
+    sql.push(" order by seq desc limit ").int(per);
     db.all(sql.build()).await
 }
 
@@ -132,7 +132,7 @@ pub async fn page(db: &Db, f: &AuditFilter, offset: time::UtcOffset, per: i64) -
 pub async fn count_capped(db: &Db, f: &AuditFilter, offset: time::UtcOffset, cap: i64) -> DbResult<i64> {
     let mut sql = Sql::new("select count(*) from (select 1 from audit_events");
     filter_where(&mut sql, f, offset);
-    sql.push(" limit ").bind(cap).push(") x");
+    sql.push(" limit ").int(cap).push(") x");
     db.scalar(sql.build()).await
 }
 

@@ -254,7 +254,7 @@ async fn export_logins(ui: Ui, Query(f): Query<LoginFilter>) -> AppResult<Respon
     ui.require(Module::Security, Action::Export)?;
     let mut sql = Sql::new("select id, account_id, username, at, ip, user_agent, outcome from login_history");
     login_where(&ui.state, &f, &mut sql);
-    sql.push(" order by id desc limit ").bind(EXPORT_LIMIT);
+    sql.push(" order by id desc limit ").int(EXPORT_LIMIT);
     let rows: Vec<LoginRow> = ui.state.db.all(sql.build()).await?;
     let offset = ui.state.clock.offset();
     let cells: Vec<Vec<Cell>> = rows

@@ -26,6 +26,8 @@ pub struct SessionRow {
     pub created_at: Ts,
     /// Last request seen.
     pub last_seen_at: Ts,
+    /// The permission counter (`authz::cache`), read with the session.
+    pub authz_version: i64,
 }
 
 /// A fresh random token (256 bits, URL-safe).
@@ -82,7 +84,9 @@ pub async fn create(
 pub async fn find(db: &Db, token: &str) -> DbResult<Option<SessionRow>> {
     db.opt(
         Query::new(
-            "select id, account_id, csrf_token, stage, created_at, last_seen_at from sessions where id = $1",
+            "select id, account_id, csrf_token, stage, created_at, last_seen_at, \
+             coalesce((select cast(value as bigint) from settings where key = 'authz.version'), 0) as authz_version \
+             from sessions where id = $1",
         )
         .bind(token_id(token)),
     )

@@ -56,11 +56,14 @@ struct AccountRow {
     locale: String,
 }
 
+/// A role with one of its permissions (none when the role grants nothing).
 #[derive(sqlx::FromRow)]
-struct GrantRow {
-    module: String,
-    action: String,
-    scope: String,
+struct RoleGrantRow {
+    #[sqlx(flatten)]
+    role: RoleRef,
+    module: Option<String>,
+    action: Option<String>,
+    scope: Option<String>,
 }
 
 impl Principal {
@@ -78,20 +81,13 @@ impl Principal {
         else {
             return Ok(None);
         };
-        let roles: Vec<RoleRef> = db
+        // Roles and their permissions in one statement: this runs on every request.
+        let rows: Vec<RoleGrantRow> = db
             .all(
                 Query::new(
-                    "select r.id, r.code, r.name, r.admin_kind from account_roles ar \
-                     join roles r on r.id = ar.role_id where ar.account_id = $1 order by r.id",
-                )
-                .bind(account_id),
-            )
-            .await?;
-        let grants: Vec<GrantRow> = db
-            .all(
-                Query::new(
-                    "select rp.module, rp.action, rp.scope from account_roles ar \
-                     join role_permissions rp on rp.role_id = ar.role_id where ar.account_id = $1",
+                    "select r.id, r.code, r.name, r.admin_kind, rp.module, rp.action, rp.scope from account_roles ar \
+                     join roles r on r.id = ar.role_id left join role_permissions rp on rp.role_id = r.id \
+                     where ar.account_id = $1 order by r.id",
                 )
                 .bind(account_id),
             )
@@ -105,16 +101,19 @@ impl Principal {
                 .bind(account_id),
             )
             .await?;
-        let grants = grants
-            .iter()
-            .filter_map(|g| {
-                Some(Grant {
-                    module: Module::parse(&g.module)?,
-                    action: Action::parse(&g.action)?,
-                    scope: ScopeKind::parse(&g.scope)?,
-                })
-            })
-            .collect();
+        let mut roles: Vec<RoleRef> = Vec::new();
+        let mut grants = Vec::new();
+        for row in rows {
+            if let (Some(m), Some(a), Some(sc)) = (&row.module, &row.action, &row.scope)
+                && let (Some(module), Some(action), Some(scope)) =
+                    (Module::parse(m), Action::parse(a), ScopeKind::parse(sc))
+            {
+                grants.push(Grant { module, action, scope });
+            }
+            if roles.last().is_none_or(|r| r.id != row.role.id) {
+                roles.push(row.role);
+            }
+        }
         Ok(Some(Principal {
             account_id: a.id,
             username: a.username,

@@ -59,6 +59,15 @@ impl Sql {
         self
     }
 
+    /// Appends an integer as a literal, for `limit` and `offset`. A number
+    /// cannot carry SQL, and SQLite re-plans a statement each time a parameter
+    /// it planned with is bound again (it does so for `limit ?`), where a
+    /// literal leaves the prepared statement in the cache.
+    pub fn int(&mut self, n: i64) -> &mut Self {
+        self.push_both(&n.to_string());
+        self
+    }
+
     /// Appends `(… , …)` with one placeholder per value; an empty list becomes `(null)`,
     /// which matches nothing.
     pub fn bind_list<A: Into<Arg>>(&mut self, values: impl IntoIterator<Item = A>) -> &mut Self {

@@ -324,7 +324,7 @@ pub async fn generate(
         for g in &batch {
             let id = ids[&g.code];
             if let Some(c) = g.coop {
-                links.push((id, c));
+                links.push((id, c, g.year));
             }
             match g.source {
                 "breaking_zero" => tags.push((id, "破零")),
@@ -336,9 +336,10 @@ pub async fn generate(
             }
         }
         if !links.is_empty() {
-            let mut sql = Sql::new("insert into reform_task_units (task_id, unit_id) values ");
-            for (i, (t, u)) in links.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" }).bind(*t).push(", ").bind(*u).push(")");
+            let mut sql = Sql::new("insert into reform_task_units (task_id, unit_id, year) values ");
+            for (i, (t, u, y)) in links.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" }).bind(*t).push(", ").bind(*u).push(", ");
+                sql.bind(i64::from(*y)).push(")");
             }
             tx.exec(sql.build()).await?;
         }

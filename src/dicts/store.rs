@@ -1,9 +1,11 @@
 //! Dictionary SQL.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::seed::BUILTIN;
-use crate::db::{Db, DbResult, Query, Tx};
+use crate::db::{Db, DbResult, Query, Sql, Tx};
 
 /// A dictionary type with its item count.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -126,6 +128,23 @@ pub async fn options(db: &Db, type_code: &str) -> DbResult<Vec<(String, String)>
         .bind(type_code),
     )
     .await
+}
+
+/// Enabled items of several types in one statement, for a page with a picker
+/// for each: (code, label) by type, in display order.
+pub async fn options_by_type(
+    db: &Db,
+    type_codes: &[&str],
+) -> DbResult<HashMap<String, Vec<(String, String)>>> {
+    let mut sql = Sql::new("select type_code, code, label from dict_items where type_code in ");
+    sql.bind_list(type_codes.iter().map(|t| t.to_string()));
+    sql.push(" and enabled = true order by type_code, sort_order, id");
+    let rows: Vec<(String, String, String)> = db.all(sql.build()).await?;
+    let mut by_type = HashMap::<String, Vec<(String, String)>>::new();
+    for (t, code, label) in rows {
+        by_type.entry(t).or_default().push((code, label));
+    }
+    Ok(by_type)
 }
 
 /// True when `code` is an enabled item of `type_code`.

@@ -216,7 +216,7 @@ pub async fn rows(db: &Db, scope: &Scope, year: i64, date: Date, end: Ts) -> DbR
          where t.year = ",
     );
     sql.bind(year).push(" and t.status <> 'cancelled' and ");
-    super::store::visible(&mut sql, scope);
+    super::store::visible(&mut sql, scope, Some(year));
     let mut rows: Vec<Row> = db.all(sql.build()).await?;
     for r in &mut rows {
         if r.finished_on.is_some_and(|d| d <= date) {

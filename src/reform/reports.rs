@@ -88,7 +88,7 @@ pub async fn queue(db: &Db, scope: &Scope, limit: i64) -> DbResult<Vec<Report>> 
     let mut sql = Sql::new(SELECT);
     sql.push(" where r.status = 'submitted' and ");
     scope.filter(&mut sql, "t.lead_unit_id", Some("t.created_by"));
-    sql.push(" order by r.submitted_at, r.id limit ").bind(limit);
+    sql.push(" order by r.submitted_at, r.id limit ").int(limit);
     db.all(sql.build()).await
 }
 
@@ -325,7 +325,7 @@ pub async fn overdue(db: &Db, scope: &Scope, today: Date, limit: usize) -> DbRes
         "select t.id, t.code, t.title, lu.name, t.report_cycle, t.report_day from reform_tasks t \
          join units lu on lu.id = t.lead_unit_id where t.status = 'active' and t.report_cycle <> 'none' and ",
     );
-    store::visible(&mut sql, scope);
+    store::visible(&mut sql, scope, None);
     sql.push(" and not exists (select 1 from reform_reports r where r.task_id = t.id and r.unit_id = t.lead_unit_id \
                and r.status <> 'returned' and r.status <> 'superseded' and (r.period = ")
         .bind(period_of("monthly", today))

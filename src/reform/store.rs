@@ -88,19 +88,36 @@ const SELECT: &str = "select t.id, t.year, t.code, t.title, t.source, coalesce(d
      left join dict_items ds on ds.type_code = 'reform_source' and ds.code = t.source \
      left join dict_items df on df.type_code = 'reform_field' and df.code = t.field";
 
-/// Limits rows to tasks whose lead unit or a cooperating unit lies in `scope`.
-pub fn visible(sql: &mut Sql, scope: &Scope) {
+/// Limits rows to tasks whose lead unit or a cooperating unit lies in `scope`;
+/// `year`, when the caller filters by one, narrows the cooperating side to it.
+pub fn visible(sql: &mut Sql, scope: &Scope, year: Option<i64>) {
     if scope.is_all() {
         sql.push("(1=1)");
         return;
     }
-    // `t.id in (…)` rather than a correlated `exists`, so that each side of the
-    // `or` can be answered from its own index.
-    sql.push("(");
-    scope.filter(sql, "t.lead_unit_id", Some("t.created_by"));
-    sql.push(" or t.id in (select tu.task_id from reform_task_units tu where ");
-    scope.filter(sql, "tu.unit_id", None);
-    sql.push("))");
+    involving(sql, year, |sql, unit, owner| scope.filter(sql, unit, owner));
+}
+
+/// `t.id in (…)` the tasks of which `unit_cond` holds for the lead unit (with
+/// the creator as owner) or a cooperating unit. Each side of the union is one
+/// index range (`reform_tasks_lead`, `reform_task_units_year`) where a plain
+/// `or` would test every task of the year against both.
+fn involving(
+    sql: &mut Sql,
+    year: Option<i64>,
+    unit_cond: impl Fn(&mut Sql, &'static str, Option<&'static str>),
+) {
+    sql.push("t.id in (select r.id from reform_tasks r where ");
+    if let Some(y) = year {
+        sql.push("r.year = ").bind(y).push(" and ");
+    }
+    unit_cond(sql, "r.lead_unit_id", Some("r.created_by"));
+    sql.push(" union all select x.task_id from reform_task_units x where ");
+    if let Some(y) = year {
+        sql.push("x.year = ").bind(y).push(" and ");
+    }
+    unit_cond(sql, "x.unit_id", None);
+    sql.push(")");
 }
 
 /// List filters.
@@ -136,9 +153,10 @@ pub struct TaskFilter {
 }
 
 fn filter_where(sql: &mut Sql, scope: &Scope, f: &TaskFilter, with_colour: bool) {
+    let year = f.year.trim().parse::<i64>().ok();
     sql.push(" where ");
-    visible(sql, scope);
-    if let Ok(y) = f.year.trim().parse::<i64>() {
+    visible(sql, scope, year);
+    if let Some(y) = year {
         sql.push(" and t.year = ").bind(y);
     }
     for (value, col) in [(&f.source, "t.source"), (&f.field, "t.field"), (&f.stage, "t.stage")] {
@@ -156,15 +174,11 @@ fn filter_where(sql: &mut Sql, scope: &Scope, f: &TaskFilter, with_colour: bool)
         // The unit and every unit below it (a county with its towns), as lead or
         // cooperating unit. The upper bound is the path's subtree range, as
         // `authz::subtree_range` computes it, written in SQL.
-        const BELOW: &str = "select b.id from units b join units p on p.id = ";
-        const RANGE: &str =
-            " where b.path >= p.path and b.path < substr(p.path, 1, length(p.path) - 1) || '0'";
-        sql.push(" and (t.lead_unit_id in (").push(BELOW).bind(u).push(RANGE).push(")");
-        sql.push(" or t.id in (select x.task_id from reform_task_units x where x.unit_id in (")
-            .push(BELOW)
-            .bind(u)
-            .push(RANGE)
-            .push(")))");
+        sql.push(" and ");
+        involving(sql, year, |sql, col, _| {
+            sql.push(col).push(" in (select b.id from units b join units p on p.id = ").bind(u);
+            sql.push(" where b.path >= p.path and b.path < substr(p.path, 1, length(p.path) - 1) || '0')");
+        });
     }
     if let Ok(l) = f.leader.trim().parse::<i64>() {
         sql.push(" and t.leader_account_id = ").bind(l);
@@ -209,9 +223,14 @@ pub async fn list(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<(Vec<Task>
 /// A page of tasks in scope, without the count (the list page takes it from
 /// the colour counts it shows anyway).
 pub async fn page(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<Vec<Task>> {
+    // The page's ids first, so that names, cooperating units and tags are put
+    // together for its rows only (SQLite would build every match before sorting).
     let mut sql = Sql::new(SELECT);
+    sql.push(" where t.id in (select t.id from reform_tasks t");
     filter_where(&mut sql, scope, f, true);
     f.paging.order_and_limit(&mut sql, SORTS, "t.id");
+    sql.push(")");
+    f.paging.order(&mut sql, SORTS, "t.id");
     db.all(sql.build()).await
 }
 
@@ -227,7 +246,7 @@ pub async fn colour_counts(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<V
 pub async fn all(db: &Db, scope: &Scope, f: &TaskFilter, limit: i64) -> DbResult<Vec<Task>> {
     let mut sql = Sql::new(SELECT);
     filter_where(&mut sql, scope, f, true);
-    sql.push(" order by t.code limit ").bind(limit);
+    sql.push(" order by t.code limit ").int(limit);
     db.all(sql.build()).await
 }
 
@@ -282,20 +301,21 @@ pub async fn task_units(db: &Db, task_id: i64) -> DbResult<Vec<(i64, String, Str
 
 async fn set_children(tx: &mut Tx, id: i64, f: &TaskFields) -> DbResult<()> {
     tx.exec(Query::new("delete from reform_task_units where task_id = $1").bind(id)).await?;
-    for u in &f.unit_ids {
-        tx.exec(
-            Query::new("insert into reform_task_units (task_id, unit_id) values ($1, $2)").bind(id).bind(*u),
-        )
-        .await?;
+    if !f.unit_ids.is_empty() {
+        let mut sql = Sql::new("insert into reform_task_units (task_id, unit_id, year) values ");
+        for (i, u) in f.unit_ids.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(id).push(", ").bind(*u).push(", ");
+            sql.bind(f.year).push(")");
+        }
+        tx.exec(sql.build()).await?;
     }
     tx.exec(Query::new("delete from reform_task_tags where task_id = $1").bind(id)).await?;
-    for t in &f.tags {
-        tx.exec(
-            Query::new("insert into reform_task_tags (task_id, tag) values ($1, $2)")
-                .bind(id)
-                .bind(t.clone()),
-        )
-        .await?;
+    if !f.tags.is_empty() {
+        let mut sql = Sql::new("insert into reform_task_tags (task_id, tag) values ");
+        for (i, t) in f.tags.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(id).push(", ").bind(t.clone()).push(")");
+        }
+        tx.exec(sql.build()).await?;
     }
     Ok(())
 }

@@ -44,11 +44,16 @@ impl Paging {
 
     /// Appends `order by …` from the allowed keys (first is the default), then `limit/offset`.
     pub fn order_and_limit(&self, sql: &mut Sql, allowed: &[(&str, &'static str)], tiebreak: &'static str) {
+        self.order(sql, allowed, tiebreak);
+        let w = self.window();
+        sql.push(" limit ").int(w.per).push(" offset ").int((w.page - 1) * w.per);
+    }
+
+    /// Appends `order by …` from the allowed keys (first is the default).
+    pub fn order(&self, sql: &mut Sql, allowed: &[(&str, &'static str)], tiebreak: &'static str) {
         let (key_expr, desc) = self.sort_choice(allowed);
         sql.push(" order by ").push(key_expr).push(if desc { " desc" } else { " asc" });
         sql.push(", ").push(tiebreak);
-        let w = self.window();
-        sql.push(" limit ").bind(w.per).push(" offset ").bind((w.page - 1) * w.per);
     }
 
     fn sort_choice(&self, allowed: &[(&str, &'static str)]) -> (&'static str, bool) {
@@ -109,7 +114,7 @@ mod tests {
         let p = Paging { sort: "id; drop table units".into(), dir: "desc".into(), ..Paging::default() };
         let mut sql = Sql::new("select 1");
         p.order_and_limit(&mut sql, &[("name", "u.name"), ("code", "u.code")], "u.id");
-        assert_eq!(sql.text(), "select 1 order by u.name desc, u.id limit $1 offset $2");
+        assert_eq!(sql.text(), "select 1 order by u.name desc, u.id limit 20 offset 0");
     }
 
     #[test]

@@ -167,7 +167,14 @@ async fn session_auth(state: &AppState, token: &str) -> anyhow::Result<Auth> {
     let now = state.clock.now();
     let policy = state.policy().await?;
     let stage = Stage::parse(&row.stage);
-    let principal = Principal::load(&state.db, row.account_id).await?;
+    let principal = match state.principals.get(row.account_id, row.authz_version) {
+        Some(p) => Some(p),
+        None => Principal::load(&state.db, row.account_id).await?.map(|p| {
+            let p = p.shared();
+            state.principals.put(row.authz_version, p.clone());
+            p
+        }),
+    };
     let (Some(stage), Some(principal), false) =
         (stage, principal, session_expired(&policy, row.created_at, row.last_seen_at, now))
     else {
@@ -177,10 +184,5 @@ async fn session_auth(state: &AppState, token: &str) -> anyhow::Result<Auth> {
     if now.0 - row.last_seen_at.0 > TOUCH_EVERY_MS {
         session::touch(&state.db, &row.id, now).await?;
     }
-    Ok(Auth::Session(Arc::new(SessionAuth {
-        id: row.id,
-        stage,
-        csrf: row.csrf_token,
-        principal: principal.shared(),
-    })))
+    Ok(Auth::Session(Arc::new(SessionAuth { id: row.id, stage, csrf: row.csrf_token, principal })))
 }

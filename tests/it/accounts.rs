@@ -204,3 +204,35 @@ both! {
         assert_eq!(list.json().as_array().unwrap().len(), 0, "out of scope, not listed");
     }
 }
+
+both! {
+    async fn a_grant_taken_away_or_an_account_disabled_holds_at_the_next_request(kind: Kind) {
+        use zhengyan::authz::{Action, Module, ScopeKind};
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let role = app.role("org_reader", &[(Module::Org, Action::Read, ScopeKind::All)]).await;
+        let role_id: i64 =
+            app.db().scalar(Query::new("select id from roles where code = $1").bind(role.clone())).await.unwrap();
+        let wang = app.account("wang", t.a, &[&role]).await;
+        let sec = app.account("sec", t.root, &["secadmin"]).await;
+        let mut w = app.as_account(wang).await;
+        w.get("/org/units").await.assert_status(200);
+        w.get("/org/units").await.assert_status(200);
+        let mut g = app.as_account(sec).await;
+        g.post_form(&format!("/admin/grants/{wang}"), &[]).await.assert_status(303);
+        w.get("/org/units").await.assert_status(403);
+        g.post_form(&format!("/admin/grants/{wang}"), &[("roles", &role_id.to_string())]).await.assert_status(303);
+        w.get("/org/units").await.assert_status(200);
+        // A change made outside this node's code (another node, the command
+        // line, the database itself) counts as well.
+        app.db()
+            .exec(Query::new("delete from role_permissions where role_id = $1").bind(role_id))
+            .await
+            .unwrap();
+        w.get("/org/units").await.assert_status(403);
+        app.db().exec(Query::new("update accounts set status = 'disabled' where id = $1").bind(wang)).await.unwrap();
+        let r = w.get("/home").await;
+        r.assert_status(303);
+        assert!(r.location().starts_with("/login"), "a disabled account is signed out at its next request");
+    }
+}

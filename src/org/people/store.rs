@@ -156,7 +156,7 @@ pub async fn all_in_scope(db: &Db, scope: &Scope, f: &PersonFilter, limit: i64) 
     let under = under_path(db, &f.under).await?;
     let mut sql = Sql::new(SELECT);
     filter_where(&mut sql, scope, f, under.as_deref());
-    sql.push(" order by u.path, p.name, p.id limit ").bind(limit);
+    sql.push(" order by u.path, p.name, p.id limit ").int(limit);
     db.all(sql.build()).await
 }
 
@@ -172,7 +172,7 @@ pub async fn options(db: &Db, scope: &Scope, limit: i64) -> DbResult<Vec<(i64, S
     let mut sql =
         Sql::new("select p.id, p.name, u.name from persons p join units u on u.id = p.unit_id where ");
     scope.filter(&mut sql, "p.unit_id", Some("p.created_by"));
-    sql.push(" and p.status = 'active' order by u.path, p.name limit ").bind(limit);
+    sql.push(" and p.status = 'active' order by u.path, p.name limit ").int(limit);
     let rows: Vec<(i64, String, String)> = db.all(sql.build()).await?;
     Ok(rows.into_iter().map(|(id, n, u)| (id, format!("{n}（{u}）"))).collect())
 }

@@ -174,7 +174,7 @@ pub async fn all_in_scope(db: &Db, scope: &Scope, f: &UnitFilter, limit: i64) ->
     };
     let mut sql = Sql::new(SELECT);
     filter_where(&mut sql, scope, f, under_path.as_deref());
-    sql.push(" order by u.path limit ").bind(limit);
+    sql.push(" order by u.path limit ").int(limit);
     db.all(sql.build()).await
 }
 

@@ -57,9 +57,10 @@ pub async fn choices(ui: &Ui) -> AppResult<Choices> {
         ..=last.unwrap_or(this_year).max(this_year))
         .rev()
         .collect();
+    let mut dicts = crate::dicts::store::options_by_type(db, &["reform_source", "reform_field"]).await?;
     Ok(Choices {
-        sources: crate::dicts::store::options(db, "reform_source").await?,
-        fields: crate::dicts::store::options(db, "reform_field").await?,
+        sources: dicts.remove("reform_source").unwrap_or_default(),
+        fields: dicts.remove("reform_field").unwrap_or_default(),
         units: ui.state.units.options(db, &org, NOT_IN_REFORM).await?,
         leaders,
         stages: super::stage::Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
