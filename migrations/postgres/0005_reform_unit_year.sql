@@ -10,3 +10,7 @@ create index reform_task_units_year on reform_task_units(year, unit_id, task_id)
 -- The lead side of the same question, answered from the index alone.
 drop index reform_tasks_lead;
 create index reform_tasks_lead on reform_tasks(lead_unit_id, year, colour, status) include (id);
+-- The list's colour counts and page ids read the year's index alone
+-- (SQLite's indexes carry the row id and `reform_tasks_year_code` already).
+drop index reform_tasks_year_colour;
+create index reform_tasks_year_colour on reform_tasks(year, colour, status, lead_unit_id) include (id, code);

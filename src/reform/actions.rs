@@ -10,7 +10,7 @@ use crate::app::Caller;
 use crate::attachments::actions::{Checked, Owner, save};
 use crate::audit::{self, Event};
 use crate::authz::{Action, Module, Target};
-use crate::db::{Query, Tx};
+use crate::db::{Query, Sql, Tx};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 
@@ -194,6 +194,28 @@ pub async fn milestone_done(c: &Caller<'_>, id: i64, milestone: i64) -> AppResul
         .summary(format!("“{}”的里程碑“{name}”已完成", t.title));
     audit::append(&mut tx, c.now, &c.actor, &ev).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Writes one timeline line for each of many tasks (an import): `(task,
+/// kind, stage, reason)`, the stage unchanged, in statements of 500 rows.
+pub async fn events(c: &Caller<'_>, tx: &mut Tx, lines: &[(i64, &str, &str, &str)]) -> AppResult<()> {
+    for chunk in lines.chunks(500) {
+        let mut sql = Sql::new(
+            "insert into reform_task_events (task_id, from_stage, to_stage, kind, evidence, reason, at, by_account, by_name) values ",
+        );
+        for (i, (id, kind, stage, reason)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(*id)
+                .push(", ")
+                .bind(*stage)
+                .push(", ")
+                .bind(*stage);
+            sql.push(", ").bind(*kind).push(", '{}', ").bind(*reason).push(", ").bind(c.now).push(", ");
+            sql.bind(c.account()).push(", ").bind(c.who.display_name.clone()).push(")");
+        }
+        tx.exec(sql.build()).await?;
+    }
     Ok(())
 }
 

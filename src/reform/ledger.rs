@@ -709,6 +709,7 @@ async fn apply(c: &Caller<'_>, plans: Vec<Planned>, rows: usize) -> AppResult<Ou
     let mut out = Outcome { rows, ..Outcome::default() };
     let mut touched = Vec::new();
     let (mut created, mut updated) = (Vec::new(), Vec::new());
+    let mut lines = Vec::new();
     let mut tx = c.state.db.begin().await?;
     for p in plans {
         let f = p.input.parse()?;
@@ -722,16 +723,12 @@ async fn apply(c: &Caller<'_>, plans: Vec<Planned>, rows: usize) -> AppResult<Ou
                     continue;
                 }
                 store::update(&mut tx, t.id, &f, c.now).await?;
-                super::actions::event(
-                    c,
-                    &mut tx,
+                lines.push((
                     t.id,
                     "update",
-                    (&t.stage, &t.stage),
-                    "{}",
+                    Stage::parse(&t.stage).map_or("", |s| s.code()),
                     "从台账导入修改任务信息",
-                )
-                .await?;
+                ));
                 touched.push(t.id);
                 updated.push(t.code.clone());
                 out.updated += 1;
@@ -747,31 +744,32 @@ async fn apply(c: &Caller<'_>, plans: Vec<Planned>, rows: usize) -> AppResult<Ou
                     c.now,
                 )
                 .await?;
-                if p.stage == Stage::Done {
-                    let finished: Date = f.deadline.filter(|d| *d <= today).unwrap_or(today);
+                let done = p.stage == Stage::Done;
+                let latest = p.latest.trim();
+                if done || !latest.is_empty() {
+                    let finished: Option<Date> =
+                        done.then(|| f.deadline.filter(|d| *d <= today).unwrap_or(today));
                     tx.exec(
-                        Query::new("update reform_tasks set status = 'done', progress = 100, finished_on = $1 where id = $2")
-                            .bind(finished)
-                            .bind(id),
+                        Query::new(
+                            "update reform_tasks set status = case when $1 then 'done' else status end, \
+                             progress = case when $1 then 100 else progress end, finished_on = $2, latest_report = $3 \
+                             where id = $4",
+                        )
+                        .bind(done)
+                        .bind(finished)
+                        .bind(latest.to_string())
+                        .bind(id),
                     )
                     .await?;
                 }
-                if !p.latest.trim().is_empty() {
-                    tx.exec(
-                        Query::new("update reform_tasks set latest_report = $1 where id = $2")
-                            .bind(p.latest.trim().to_string())
-                            .bind(id),
-                    )
-                    .await?;
-                }
-                let at = p.stage.code();
-                super::actions::event(c, &mut tx, id, "import", (at, at), "{}", "").await?;
+                lines.push((id, "import", p.stage.code(), ""));
                 touched.push(id);
                 created.push(p.code.unwrap_or_else(|| format!("{}-{id:05}", f.year)));
                 out.created += 1;
             }
         }
     }
+    super::actions::events(c, &mut tx, &lines).await?;
     if !touched.is_empty() {
         let rules = crate::deadline::settings::rules(&c.state.db, "reform").await?;
         for chunk in touched.chunks(1000) {

@@ -223,13 +223,18 @@ pub async fn list(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<(Vec<Task>
 /// A page of tasks in scope, without the count (the list page takes it from
 /// the colour counts it shows anyway).
 pub async fn page(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<Vec<Task>> {
-    // The page's ids first, so that names, cooperating units and tags are put
-    // together for its rows only (SQLite would build every match before sorting).
+    // The page's ids first, then its rows by id: names, cooperating units and
+    // tags are put together for 25 rows, not every match (SQLite builds every
+    // row before sorting), and each statement stays cheap for PostgreSQL to plan.
+    let mut ids = Sql::new("select t.id from reform_tasks t");
+    filter_where(&mut ids, scope, f, true);
+    f.paging.order_and_limit(&mut ids, SORTS, "t.id");
+    let ids: Vec<(i64,)> = db.all(ids.build()).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut sql = Sql::new(SELECT);
-    sql.push(" where t.id in (select t.id from reform_tasks t");
-    filter_where(&mut sql, scope, f, true);
-    f.paging.order_and_limit(&mut sql, SORTS, "t.id");
-    sql.push(")");
+    sql.push(" where t.id in ").bind_list(ids.into_iter().map(|(id,)| id));
     f.paging.order(&mut sql, SORTS, "t.id");
     db.all(sql.build()).await
 }
@@ -301,6 +306,11 @@ pub async fn task_units(db: &Db, task_id: i64) -> DbResult<Vec<(i64, String, Str
 
 async fn set_children(tx: &mut Tx, id: i64, f: &TaskFields) -> DbResult<()> {
     tx.exec(Query::new("delete from reform_task_units where task_id = $1").bind(id)).await?;
+    tx.exec(Query::new("delete from reform_task_tags where task_id = $1").bind(id)).await?;
+    add_children(tx, id, f).await
+}
+
+async fn add_children(tx: &mut Tx, id: i64, f: &TaskFields) -> DbResult<()> {
     if !f.unit_ids.is_empty() {
         let mut sql = Sql::new("insert into reform_task_units (task_id, unit_id, year) values ");
         for (i, u) in f.unit_ids.iter().enumerate() {
@@ -309,7 +319,6 @@ async fn set_children(tx: &mut Tx, id: i64, f: &TaskFields) -> DbResult<()> {
         }
         tx.exec(sql.build()).await?;
     }
-    tx.exec(Query::new("delete from reform_task_tags where task_id = $1").bind(id)).await?;
     if !f.tags.is_empty() {
         let mut sql = Sql::new("insert into reform_task_tags (task_id, tag) values ");
         for (i, t) in f.tags.iter().enumerate() {
@@ -330,7 +339,9 @@ pub async fn insert(
     by: Option<i64>,
     now: Ts,
 ) -> DbResult<i64> {
-    let temp = format!("pending-{}", crate::auth::session::random_token());
+    // Without a given code the row takes a unique stand-in until its id is known.
+    let temp =
+        code.map_or_else(|| format!("pending-{}", crate::auth::session::random_token()), str::to_string);
     let id: i64 = tx
         .scalar(
             Query::new(
@@ -359,9 +370,11 @@ pub async fn insert(
             .bind(now),
         )
         .await?;
-    let code = code.map_or_else(|| format!("{}-{id:05}", f.year), str::to_string);
-    tx.exec(Query::new("update reform_tasks set code = $1 where id = $2").bind(code).bind(id)).await?;
-    set_children(tx, id, f).await?;
+    if code.is_none() {
+        let code = format!("{}-{id:05}", f.year);
+        tx.exec(Query::new("update reform_tasks set code = $1 where id = $2").bind(code).bind(id)).await?;
+    }
+    add_children(tx, id, f).await?;
     Ok(id)
 }
 
