@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::clock::Ts;
-use crate::db::{Db, DbResult, Query, Tx};
+use crate::db::{Db, DbResult, Query, Sql, Tx};
 use crate::error::AppResult;
 use crate::i18n::Msg;
 use crate::web::Ui;
@@ -64,6 +64,21 @@ pub async fn send(tx: &mut Tx, account_id: i64, n: &Outgoing<'_>, now: Ts) -> Db
         .bind(now),
     )
     .await
+}
+
+/// Puts many messages in inboxes at once (a colour run that turns many tasks),
+/// in statements of 500 rows, inside the caller's transaction.
+pub async fn send_many(tx: &mut Tx, messages: &[(i64, Outgoing<'_>)], now: Ts) -> DbResult<()> {
+    for chunk in messages.chunks(500) {
+        let mut sql =
+            Sql::new("insert into notifications (account_id, kind, title, body, link, created_at) values ");
+        for (i, (account, n)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(*account).push(", ").bind(n.kind).push(", ");
+            sql.bind(n.title).push(", ").bind(n.body).push(", ").bind(n.link).push(", ").bind(now).push(")");
+        }
+        tx.exec(sql.build()).await?;
+    }
+    Ok(())
 }
 
 /// Unread messages of an account.

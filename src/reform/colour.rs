@@ -83,6 +83,11 @@ pub async fn refresh(
         by_task.entry(task).or_default().push((name, due, done));
     }
     let mut changes = Vec::new();
+    // Filled as the loop goes and written together after it: a run that turns
+    // thousands of tasks (an import, the daily run) costs a few statements.
+    let mut history: Vec<(i64, &'static str, String)> = Vec::new();
+    let mut notices: Vec<(i64, &'static str, String, String, String)> = Vec::new();
+    let mut unit_accounts: HashMap<i64, Vec<i64>> = HashMap::new();
     for t in &tasks {
         let owned = by_task.remove(&t.id).unwrap_or_default();
         let milestones: Vec<Milestone<'_>> =
@@ -119,37 +124,46 @@ pub async fn refresh(
         if a.colour.code() == t.colour {
             continue;
         }
-        tx.exec(
-            Query::new(
-                "insert into reform_colour_history (task_id, colour, reason, at) values ($1, $2, $3, $4)",
-            )
-            .bind(t.id)
-            .bind(a.colour.code())
-            .bind(reason.clone())
-            .bind(now),
-        )
-        .await?;
+        history.push((t.id, a.colour.code(), reason.clone()));
         let before = Colour::parse(&t.colour).unwrap_or(Colour::Green);
         let link = format!("/reform/tasks/{}", t.id);
-        if a.colour == Colour::Yellow && before < Colour::Yellow {
-            let title = format!("改革任务转为黄色预警：{}", t.title);
-            for account in reform_accounts(tx, t.lead_unit_id).await? {
-                let n = Outgoing { kind: "reform.yellow", title: &title, body: &reason, link: &link };
-                notify::send(tx, account, &n, now).await?;
-            }
-        }
-        if a.colour == Colour::Red && before < Colour::Red {
-            let title = format!("改革任务转为红色逾期：{}", t.title);
-            let mut to: Vec<i64> = t.leader_account_id.into_iter().collect();
-            if to.is_empty() {
-                to = reform_accounts(tx, t.lead_unit_id).await?;
-            }
+        let turned = |c: Colour| a.colour == c && before < c;
+        if turned(Colour::Yellow) || turned(Colour::Red) {
+            let (kind, title) = if turned(Colour::Red) {
+                ("reform.red", format!("改革任务转为红色逾期：{}", t.title))
+            } else {
+                ("reform.yellow", format!("改革任务转为黄色预警：{}", t.title))
+            };
+            // Yellow goes to the lead unit; red to the leader in charge, or
+            // the lead unit when no leader is named.
+            let to: Vec<i64> = match t.leader_account_id {
+                Some(leader) if turned(Colour::Red) => vec![leader],
+                _ => {
+                    if !unit_accounts.contains_key(&t.lead_unit_id) {
+                        let found = reform_accounts(tx, t.lead_unit_id).await?;
+                        unit_accounts.insert(t.lead_unit_id, found);
+                    }
+                    unit_accounts[&t.lead_unit_id].clone()
+                }
+            };
             for account in to {
-                let n = Outgoing { kind: "reform.red", title: &title, body: &reason, link: &link };
-                notify::send(tx, account, &n, now).await?;
+                notices.push((account, kind, title.clone(), reason.clone(), link.clone()));
             }
         }
         changes.push(Change { task_id: t.id, from: t.colour.clone(), to: a.colour });
     }
+    for chunk in history.chunks(500) {
+        let mut sql = Sql::new("insert into reform_colour_history (task_id, colour, reason, at) values ");
+        for (i, (task, colour, reason)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(*task).push(", ").bind(*colour).push(", ");
+            sql.bind(reason.clone()).push(", ").bind(now).push(")");
+        }
+        tx.exec(sql.build()).await?;
+    }
+    let outgoing: Vec<(i64, Outgoing<'_>)> = notices
+        .iter()
+        .map(|(account, kind, title, body, link)| (*account, Outgoing { kind, title, body, link }))
+        .collect();
+    notify::send_many(tx, &outgoing, now).await?;
     Ok(changes)
 }
