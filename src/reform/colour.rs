@@ -138,13 +138,14 @@ pub async fn refresh(
             // the lead unit when no leader is named.
             let to: Vec<i64> = match t.leader_account_id {
                 Some(leader) if turned(Colour::Red) => vec![leader],
-                _ => {
-                    if !unit_accounts.contains_key(&t.lead_unit_id) {
+                _ => match unit_accounts.get(&t.lead_unit_id) {
+                    Some(found) => found.clone(),
+                    None => {
                         let found = reform_accounts(tx, t.lead_unit_id).await?;
-                        unit_accounts.insert(t.lead_unit_id, found);
+                        unit_accounts.insert(t.lead_unit_id, found.clone());
+                        found
                     }
-                    unit_accounts[&t.lead_unit_id].clone()
-                }
+                },
             };
             for account in to {
                 notices.push((account, kind, title.clone(), reason.clone(), link.clone()));
