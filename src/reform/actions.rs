@@ -199,7 +199,7 @@ pub async fn milestone_done(c: &Caller<'_>, id: i64, milestone: i64) -> AppResul
 
 /// Writes one timeline line for each of many tasks (an import): `(task,
 /// kind, stage, reason)`, the stage unchanged, in statements of 500 rows.
-pub async fn events(c: &Caller<'_>, tx: &mut Tx, lines: &[(i64, &str, &str, &str)]) -> AppResult<()> {
+pub async fn events(c: &Caller<'_>, tx: &mut Tx, lines: &[(i64, &str, String, &str)]) -> AppResult<()> {
     for chunk in lines.chunks(500) {
         let mut sql = Sql::new(
             "insert into reform_task_events (task_id, from_stage, to_stage, kind, evidence, reason, at, by_account, by_name) values ",
@@ -208,9 +208,9 @@ pub async fn events(c: &Caller<'_>, tx: &mut Tx, lines: &[(i64, &str, &str, &str
             sql.push(if i == 0 { "(" } else { ", (" })
                 .bind(*id)
                 .push(", ")
-                .bind(*stage)
+                .bind(stage.clone())
                 .push(", ")
-                .bind(*stage);
+                .bind(stage.clone());
             sql.push(", ").bind(*kind).push(", '{}', ").bind(*reason).push(", ").bind(c.now).push(", ");
             sql.bind(c.account()).push(", ").bind(c.who.display_name.clone()).push(")");
         }

@@ -723,12 +723,7 @@ async fn apply(c: &Caller<'_>, plans: Vec<Planned>, rows: usize) -> AppResult<Ou
                     continue;
                 }
                 store::update(&mut tx, t.id, &f, c.now).await?;
-                lines.push((
-                    t.id,
-                    "update",
-                    Stage::parse(&t.stage).map_or("", |s| s.code()),
-                    "从台账导入修改任务信息",
-                ));
+                lines.push((t.id, "update", t.stage.clone(), "从台账导入修改任务信息"));
                 touched.push(t.id);
                 updated.push(t.code.clone());
                 out.updated += 1;
@@ -762,7 +757,7 @@ async fn apply(c: &Caller<'_>, plans: Vec<Planned>, rows: usize) -> AppResult<Ou
                     )
                     .await?;
                 }
-                lines.push((id, "import", p.stage.code(), ""));
+                lines.push((id, "import", p.stage.code().to_string(), ""));
                 touched.push(id);
                 created.push(p.code.unwrap_or_else(|| format!("{}-{id:05}", f.year)));
                 out.created += 1;

@@ -1,4 +1,6 @@
 //! Reform task SQL: the row, the visibility filter, lists and counts, writes.
+//! One file on purpose: the list, its counts, the export and the writes share
+//! `SELECT`, `filter_where` and `involving`, which must stay in step.
 
 use serde::{Deserialize, Serialize};
 use time::Date;
