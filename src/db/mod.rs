@@ -14,6 +14,7 @@
 
 mod conn;
 pub mod copy;
+pub mod memo;
 mod sql;
 
 use std::borrow::Cow;

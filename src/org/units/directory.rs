@@ -6,26 +6,20 @@
 //! against that number on every use, so a unit added, renamed, moved or
 //! disabled on any node shows at once.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::authz::{Scope, Target};
 use crate::clock::Ts;
+use crate::db::memo::{Memo, bump};
 use crate::db::{Db, DbResult, Query, Tx};
 
-const VERSION_KEY: &str = "org.units.version";
+/// The counter of changes to the units, for readers that read it together
+/// with other counters (`select (select value from settings where key = …)`).
+pub const VERSION_KEY: &str = "org.units.version";
 
 /// Counts a change to the units, inside the transaction that makes it.
 pub async fn touched(tx: &mut Tx, now: Ts) -> DbResult<()> {
-    tx.exec(
-        Query::new(
-            "insert into settings (key, value, updated_at) values ($1, '1', $2) \
-             on conflict (key) do update set value = cast(cast(settings.value as integer) + 1 as text), updated_at = $2",
-        )
-        .bind(VERSION_KEY)
-        .bind(now),
-    )
-    .await?;
-    Ok(())
+    bump(tx, VERSION_KEY, now).await
 }
 
 /// One unit as choice lists need it.
@@ -47,11 +41,11 @@ pub struct Entry {
 
 /// (changes counted, units): moves whenever the table does. The count covers
 /// units written before the first counted change (a demo or a copied database).
-type Stamp = (Option<String>, i64);
+pub type Stamp = (Option<String>, i64);
 
 /// The node's copy of the active units, in tree order.
 #[derive(Default)]
-pub struct Directory(Mutex<Option<(Stamp, Arc<Vec<Entry>>)>>);
+pub struct Directory(Memo<Stamp, Vec<Entry>>);
 
 impl Directory {
     /// The active units in tree order, reloaded when the table has changed.
@@ -62,41 +56,46 @@ impl Directory {
                     .bind(VERSION_KEY),
             )
             .await?;
-        if let Some((held, units)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
-            && *held == stamp
-        {
-            return Ok(units.clone());
+        self.units_at(db, stamp).await
+    }
+
+    /// The same, for a caller that read the stamp itself together with others.
+    pub async fn units_at(&self, db: &Db, stamp: Stamp) -> DbResult<Arc<Vec<Entry>>> {
+        if let Some(units) = self.0.get(&stamp) {
+            return Ok(units);
         }
         let rows: Vec<(i64, String, i64, String, String, Option<i64>)> = db
             .all(Query::new(
                 "select id, name, depth, kind, path, created_by from units where status = 'active' order by path",
             ))
             .await?;
-        let units = Arc::new(
-            rows.into_iter()
-                .map(|(id, name, depth, kind, path, created_by)| Entry {
-                    id,
-                    name,
-                    depth,
-                    kind,
-                    path,
-                    created_by,
-                })
-                .collect::<Vec<_>>(),
-        );
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((stamp, units.clone()));
-        Ok(units)
+        let units = rows
+            .into_iter()
+            .map(|(id, name, depth, kind, path, created_by)| Entry {
+                id,
+                name,
+                depth,
+                kind,
+                path,
+                created_by,
+            })
+            .collect::<Vec<_>>();
+        Ok(self.0.put(stamp, units))
     }
 
     /// The choice list `store::options` gives (indented names in tree order,
     /// within `scope`), leaving out units of the given kinds.
     pub async fn options(&self, db: &Db, scope: &Scope, skip_kinds: &[&str]) -> DbResult<Vec<(i64, String)>> {
-        let units = self.units(db).await?;
-        Ok(units
-            .iter()
-            .filter(|u| !skip_kinds.contains(&u.kind.as_str()))
-            .filter(|u| scope.allows(Target { unit_id: u.id, unit_path: &u.path, owner_id: u.created_by }))
-            .map(|u| (u.id, format!("{}{}", "　".repeat(u.depth.max(0) as usize), u.name)))
-            .collect())
+        Ok(options_of(&self.units(db).await?, scope, skip_kinds))
     }
+}
+
+/// The choice list of [`Directory::options`] from units already in hand.
+pub fn options_of(units: &[Entry], scope: &Scope, skip_kinds: &[&str]) -> Vec<(i64, String)> {
+    units
+        .iter()
+        .filter(|u| !skip_kinds.contains(&u.kind.as_str()))
+        .filter(|u| scope.allows(Target { unit_id: u.id, unit_path: &u.path, owner_id: u.created_by }))
+        .map(|u| (u.id, format!("{}{}", "　".repeat(u.depth.max(0) as usize), u.name)))
+        .collect()
 }
