@@ -85,6 +85,7 @@ pub async fn refresh(
     let mut changes = Vec::new();
     // Filled as the loop goes and written together after it: a run that turns
     // thousands of tasks (an import, the daily run) costs a few statements.
+    let mut recoloured: Vec<(i64, &'static str, String)> = Vec::new();
     let mut history: Vec<(i64, &'static str, String)> = Vec::new();
     let mut notices: Vec<(i64, &'static str, String, String, String)> = Vec::new();
     let mut unit_accounts: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -111,16 +112,7 @@ pub async fn refresh(
         if a.colour.code() == t.colour && reason == t.colour_reason {
             continue;
         }
-        tx.exec(
-            Query::new(
-                "update reform_tasks set colour = $1, colour_reason = $2, colour_at = $3 where id = $4",
-            )
-            .bind(a.colour.code())
-            .bind(reason.clone())
-            .bind(now)
-            .bind(t.id),
-        )
-        .await?;
+        recoloured.push((t.id, a.colour.code(), reason.clone()));
         if a.colour.code() == t.colour {
             continue;
         }
@@ -152,6 +144,17 @@ pub async fn refresh(
             }
         }
         changes.push(Change { task_id: t.id, from: t.colour.clone(), to: a.colour });
+    }
+    for chunk in recoloured.chunks(500) {
+        let mut sql =
+            Sql::new("update reform_tasks set colour = v.column2, colour_reason = v.column3, colour_at = ");
+        sql.bind(now).push(" from (values ");
+        for (i, (task, colour, reason)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(*task).push(", ").bind(*colour).push(", ");
+            sql.bind(reason.clone()).push(")");
+        }
+        sql.push(") as v where reform_tasks.id = v.column1");
+        tx.exec(sql.build()).await?;
     }
     for chunk in history.chunks(500) {
         let mut sql = Sql::new("insert into reform_colour_history (task_id, colour, reason, at) values ");

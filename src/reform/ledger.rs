@@ -19,12 +19,11 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use serde::Serialize;
-use time::Date;
 
 use super::colour;
 use super::model::TaskInput;
 use super::stage::Stage;
-use super::store::{self, Task, TaskFilter};
+use super::store::{self, NewTask, Task, TaskFilter};
 use crate::app::Caller;
 use crate::audit::{self, Event};
 use crate::authz::{Action, Module, Scope, Target};
@@ -710,6 +709,7 @@ async fn apply(c: &Caller<'_>, plans: Vec<Planned>, rows: usize) -> AppResult<Ou
     let mut touched = Vec::new();
     let (mut created, mut updated) = (Vec::new(), Vec::new());
     let mut lines = Vec::new();
+    let mut fresh = Vec::new();
     let mut tx = c.state.db.begin().await?;
     for p in plans {
         let f = p.input.parse()?;
@@ -728,41 +728,31 @@ async fn apply(c: &Caller<'_>, plans: Vec<Planned>, rows: usize) -> AppResult<Ou
                 updated.push(t.code.clone());
                 out.updated += 1;
             }
-            None => {
-                let id = store::insert(
-                    &mut tx,
-                    &f,
-                    p.code.as_deref(),
-                    p.stage.code(),
-                    p.progress,
-                    c.account(),
-                    c.now,
-                )
-                .await?;
-                let done = p.stage == Stage::Done;
-                let latest = p.latest.trim();
-                if done || !latest.is_empty() {
-                    let finished: Option<Date> =
-                        done.then(|| f.deadline.filter(|d| *d <= today).unwrap_or(today));
-                    tx.exec(
-                        Query::new(
-                            "update reform_tasks set status = case when $1 then 'done' else status end, \
-                             progress = case when $1 then 100 else progress end, finished_on = $2, latest_report = $3 \
-                             where id = $4",
-                        )
-                        .bind(done)
-                        .bind(finished)
-                        .bind(latest.to_string())
-                        .bind(id),
-                    )
-                    .await?;
-                }
-                lines.push((id, "import", p.stage.code().to_string(), ""));
-                touched.push(id);
-                created.push(p.code.unwrap_or_else(|| format!("{}-{id:05}", f.year)));
-                out.created += 1;
-            }
+            None => fresh.push((f, p)),
         }
+    }
+    // New rows go in together; a finished one arrives done at 100%, finished
+    // by its deadline when that has passed, else today.
+    let new_tasks: Vec<NewTask<'_>> = fresh
+        .iter()
+        .map(|(f, p)| {
+            let done = p.stage == Stage::Done;
+            NewTask {
+                fields: f,
+                code: p.code.as_deref(),
+                stage: p.stage.code(),
+                progress: if done { 100 } else { p.progress },
+                finished_on: done.then(|| f.deadline.filter(|d| *d <= today).unwrap_or(today)),
+                latest_report: p.latest.trim(),
+            }
+        })
+        .collect();
+    let ids = store::insert_many(&mut tx, &new_tasks, c.account(), c.now).await?;
+    for ((f, p), id) in fresh.iter().zip(ids) {
+        lines.push((id, "import", p.stage.code().to_string(), ""));
+        touched.push(id);
+        created.push(p.code.clone().unwrap_or_else(|| format!("{}-{id:05}", f.year)));
+        out.created += 1;
     }
     super::actions::events(c, &mut tx, &lines).await?;
     if !touched.is_empty() {

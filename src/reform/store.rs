@@ -2,6 +2,8 @@
 //! One file on purpose: the list, its counts, the export and the writes share
 //! `SELECT`, `filter_where` and `involving`, which must stay in step.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -214,29 +216,25 @@ pub const SORTS: &[(&str, &str)] = &[
     ("updated", "t.updated_at"),
 ];
 
-/// A page of tasks in scope, and how many match.
-pub async fn list(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<(Vec<Task>, i64)> {
-    let mut count = Sql::new("select count(*) from reform_tasks t");
-    filter_where(&mut count, scope, f, true);
-    let total: i64 = db.scalar(count.build()).await?;
-    Ok((page(db, scope, f).await?, total))
-}
-
-/// A page of tasks in scope, without the count (the list page takes it from
-/// the colour counts it shows anyway).
-pub async fn page(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<Vec<Task>> {
-    // The page's ids first, then its rows by id: names, cooperating units and
-    // tags are put together for 25 rows, not every match (SQLite builds every
-    // row before sorting), and each statement stays cheap for PostgreSQL to plan.
+/// The ids of a page of tasks in scope. The page's ids first, then its rows by
+/// id ([`by_ids`]): names, cooperating units and tags are put together for 25
+/// rows, not every match (SQLite builds every row before sorting), and each
+/// statement stays cheap for PostgreSQL to plan.
+pub async fn page_ids(db: &Db, scope: &Scope, f: &TaskFilter) -> DbResult<Vec<i64>> {
     let mut ids = Sql::new("select t.id from reform_tasks t");
     filter_where(&mut ids, scope, f, true);
     f.paging.order_and_limit(&mut ids, SORTS, "t.id");
     let ids: Vec<(i64,)> = db.all(ids.build()).await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// The tasks with the given ids, in the filter's order.
+pub async fn by_ids(db: &Db, ids: &[i64], f: &TaskFilter) -> DbResult<Vec<Task>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(SELECT);
-    sql.push(" where t.id in ").bind_list(ids.into_iter().map(|(id,)| id));
+    sql.push(" where t.id in ").bind_list(ids.iter().copied());
     f.paging.order(&mut sql, SORTS, "t.id");
     db.all(sql.build()).await
 }
@@ -313,23 +311,53 @@ async fn set_children(tx: &mut Tx, id: i64, f: &TaskFields) -> DbResult<()> {
 }
 
 async fn add_children(tx: &mut Tx, id: i64, f: &TaskFields) -> DbResult<()> {
-    if !f.unit_ids.is_empty() {
-        let mut sql = Sql::new("insert into reform_task_units (task_id, unit_id, year) values ");
-        for (i, u) in f.unit_ids.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" }).bind(id).push(", ").bind(*u).push(", ");
-            sql.bind(f.year).push(")");
+    add_children_of(tx, &[(id, f)]).await
+}
+
+/// The cooperating units and tags of several tasks, one statement for each.
+async fn add_children_of(tx: &mut Tx, tasks: &[(i64, &TaskFields)]) -> DbResult<()> {
+    let mut units = Sql::new("insert into reform_task_units (task_id, unit_id, year) values ");
+    let mut tags = Sql::new("insert into reform_task_tags (task_id, tag) values ");
+    let (mut n_units, mut n_tags) = (0, 0);
+    for (id, f) in tasks {
+        for u in &f.unit_ids {
+            units.push(if n_units == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(*u).push(", ");
+            units.bind(f.year).push(")");
+            n_units += 1;
         }
-        tx.exec(sql.build()).await?;
+        for t in &f.tags {
+            tags.push(if n_tags == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(t.clone()).push(")");
+            n_tags += 1;
+        }
     }
-    if !f.tags.is_empty() {
-        let mut sql = Sql::new("insert into reform_task_tags (task_id, tag) values ");
-        for (i, t) in f.tags.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" }).bind(id).push(", ").bind(t.clone()).push(")");
-        }
-        tx.exec(sql.build()).await?;
+    if n_units > 0 {
+        tx.exec(units.build()).await?;
+    }
+    if n_tags > 0 {
+        tx.exec(tags.build()).await?;
     }
     Ok(())
 }
+
+/// A task to insert: its defining fields and where it starts.
+pub struct NewTask<'a> {
+    /// The defining fields.
+    pub fields: &'a TaskFields,
+    /// The code from a ledger; without one the code is `year-id`.
+    pub code: Option<&'a str>,
+    /// Stage code.
+    pub stage: &'a str,
+    /// Percent done.
+    pub progress: i64,
+    /// Set for a task that arrives finished (`done`); others start `active`.
+    pub finished_on: Option<Date>,
+    /// The progress summary it arrives with.
+    pub latest_report: &'a str,
+}
+
+/// Tasks in one multi-row statement: a ledger import of thousands of new rows
+/// costs a few round trips per hundred tasks, not several per task.
+const INSERT_CHUNK: usize = 200;
 
 /// Inserts a task at `stage` with `progress`; the code is `year-id` unless given.
 pub async fn insert(
@@ -341,43 +369,81 @@ pub async fn insert(
     by: Option<i64>,
     now: Ts,
 ) -> DbResult<i64> {
-    // Without a given code the row takes a unique stand-in until its id is known.
-    let temp =
-        code.map_or_else(|| format!("pending-{}", crate::auth::session::random_token()), str::to_string);
-    let id: i64 = tx
-        .scalar(
-            Query::new(
-                "insert into reform_tasks (year, code, title, source, field, lead_unit_id, leader_account_id, leader_name, \
-                 goals, outputs, start_on, deadline, stage, status, progress, report_cycle, report_day, created_by, \
-                 created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'active', $14, $15, \
-                 $16, $17, $18, $18) returning id",
-            )
-            .bind(f.year)
-            .bind(temp)
-            .bind(&f.title)
-            .bind(&f.source)
-            .bind(&f.field)
-            .bind(f.lead_unit_id)
-            .bind(f.leader_account_id)
-            .bind(&f.leader_name)
-            .bind(&f.goals)
-            .bind(&f.outputs)
-            .bind(f.start_on)
-            .bind(f.deadline)
-            .bind(stage)
-            .bind(progress)
-            .bind(&f.report_cycle)
-            .bind(f.report_day)
-            .bind(by)
-            .bind(now),
-        )
-        .await?;
-    if code.is_none() {
-        let code = format!("{}-{id:05}", f.year);
-        tx.exec(Query::new("update reform_tasks set code = $1 where id = $2").bind(code).bind(id)).await?;
+    let task = NewTask { fields: f, code, stage, progress, finished_on: None, latest_report: "" };
+    let ids = insert_many(tx, &[task], by, now).await?;
+    ids.first().copied().ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Inserts tasks with their cooperating units and tags; their ids in order.
+pub async fn insert_many(tx: &mut Tx, tasks: &[NewTask<'_>], by: Option<i64>, now: Ts) -> DbResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(tasks.len());
+    for chunk in tasks.chunks(INSERT_CHUNK) {
+        // A row without a given code takes a unique stand-in until its id is
+        // known; the stand-ins also tie the returned ids to the rows.
+        let codes: Vec<String> = chunk
+            .iter()
+            .map(|t| {
+                t.code.map_or_else(
+                    || format!("pending-{}", crate::auth::session::random_token()),
+                    str::to_string,
+                )
+            })
+            .collect();
+        let mut sql = Sql::new(
+            "insert into reform_tasks (year, code, title, source, field, lead_unit_id, leader_account_id, leader_name, \
+             goals, outputs, start_on, deadline, stage, status, progress, finished_on, latest_report, report_cycle, \
+             report_day, created_by, created_at, updated_at) values ",
+        );
+        for (i, (t, code)) in chunk.iter().zip(&codes).enumerate() {
+            let f = t.fields;
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(f.year).push(", ").bind(code.clone()).push(", ").bind(f.title.clone()).push(", ");
+            sql.bind(f.source.clone())
+                .push(", ")
+                .bind(f.field.clone())
+                .push(", ")
+                .bind(f.lead_unit_id)
+                .push(", ");
+            sql.bind(f.leader_account_id).push(", ").bind(f.leader_name.clone()).push(", ");
+            sql.bind(f.goals.clone())
+                .push(", ")
+                .bind(f.outputs.clone())
+                .push(", ")
+                .bind(f.start_on)
+                .push(", ");
+            sql.bind(f.deadline).push(", ").bind(t.stage.to_string()).push(", ");
+            sql.push(if t.finished_on.is_some() { "'done'" } else { "'active'" }).push(", ");
+            sql.bind(t.progress).push(", ").bind(t.finished_on).push(", ").bind(t.latest_report.to_string());
+            sql.push(", ").bind(f.report_cycle.clone()).push(", ").bind(f.report_day).push(", ").bind(by);
+            sql.push(", ").bind(now).push(", ").bind(now).push(")");
+        }
+        sql.push(" returning id, code");
+        let rows: Vec<(i64, String)> = tx.all(sql.build()).await?;
+        let by_code: HashMap<String, i64> = rows.into_iter().map(|(id, code)| (code, id)).collect();
+        let chunk_ids = codes
+            .iter()
+            .map(|c| by_code.get(c).copied())
+            .collect::<Option<Vec<i64>>>()
+            .ok_or(sqlx::Error::RowNotFound)?;
+        let mut coded = Sql::new("update reform_tasks set code = v.column2 from (values ");
+        let mut n = 0;
+        for (t, id) in chunk.iter().zip(&chunk_ids) {
+            if t.code.is_none() {
+                coded.push(if n == 0 { "(" } else { ", (" }).bind(*id).push(", ");
+                coded.bind(format!("{}-{id:05}", t.fields.year)).push(")");
+                n += 1;
+            }
+        }
+        if n > 0 {
+            coded.push(") as v where reform_tasks.id = v.column1");
+            tx.exec(coded.build()).await?;
+        }
+        let children: Vec<(i64, &TaskFields)> =
+            chunk_ids.iter().copied().zip(chunk.iter().map(|t| t.fields)).collect();
+        add_children_of(tx, &children).await?;
+        ids.extend(chunk_ids);
     }
-    add_children(tx, id, f).await?;
-    Ok(id)
+    Ok(ids)
 }
 
 /// Updates a task's defining fields (not its stage, progress or colour).
