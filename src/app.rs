@@ -36,6 +36,10 @@ pub struct Inner {
     pub units: crate::org::units::directory::Directory,
     /// This node's copy of the people it has loaded.
     pub principals: crate::authz::cache::Principals,
+    /// This node's copy of the reform choice lists.
+    pub reform_lists: crate::db::memo::Memo<crate::reform::routes::ListsStamp, crate::reform::routes::Lists>,
+    /// This node's answers of the reform task list.
+    pub reform_listings: crate::reform::listing::Listings,
     policy: Mutex<Option<(Ts, SecurityPolicy)>>,
 }
 
@@ -64,6 +68,8 @@ impl AppState {
             templates,
             units: Default::default(),
             principals: Default::default(),
+            reform_lists: Default::default(),
+            reform_listings: Default::default(),
             policy: Mutex::new(None),
         })))
     }

@@ -163,7 +163,7 @@ pub struct Target<'a> {
 }
 
 /// The effective reach of a person for one module and action.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Scope {
     all: bool,
     own: Option<i64>,

@@ -244,8 +244,11 @@ pub async fn copy(src: &Db, dst: &Db) -> anyhow::Result<Vec<(&'static str, i64)>
             bail!("目标数据库不是空库（{t} 已有数据）：请使用新建的空库");
         }
     }
-    // The migration made the permission counter; the source's takes its place.
-    dst.exec(Query::new("delete from settings where key = 'authz.version'")).await?;
+    // The migrations made the change counters; the source's take their place.
+    dst.exec(Query::new(
+        "delete from settings where key in ('authz.version', 'reform.version', 'dicts.version')",
+    ))
+    .await?;
     let bar = indicatif::ProgressBar::new(TABLES.len() as u64);
     let mut result = Vec::new();
     let mut deferred: BTreeMap<&str, Vec<(Arg, Arg)>> = BTreeMap::new();

@@ -17,7 +17,7 @@ use super::notices::{self, Notice, NoticeInput};
 use super::reports::{self, Overdue, Report};
 use super::stage::EvidenceInput;
 use super::store::{self, MilestoneRow, Task, TaskFilter};
-use super::{actions, halfway};
+use super::{actions, halfway, listing};
 use crate::api::{ApiUser, Created, Page};
 use crate::app::AppState;
 use crate::authz::{Action, Module};
@@ -29,9 +29,10 @@ use crate::rectify::{self, CloseInput, Item, ItemFilter};
     responses((status = 200, body = Page<Task>), (status = 403)))]
 pub async fn list(api: ApiUser, Query(f): Query<TaskFilter>) -> AppResult<Json<Page<Task>>> {
     let scope = api.who.require(Module::Reform, Action::Read)?;
-    let (items, total) = store::list(&api.state.db, &scope, &f).await?;
+    let stamp = listing::stamp(&api.state.db).await?;
+    let (items, answer) = api.state.reform_listings.page(&api.state.db, &scope, &f, stamp).await?;
     let w = f.paging.window();
-    Ok(Json(Page { items, total, page: w.page, per: w.per }))
+    Ok(Json(Page { items, total: answer.total(&f), page: w.page, per: w.per }))
 }
 
 /// How many tasks of each colour match (the colour filter is ignored).
@@ -48,8 +49,15 @@ pub struct ColourCount {
     responses((status = 200, body = Vec<ColourCount>), (status = 403)))]
 pub async fn counts(api: ApiUser, Query(f): Query<TaskFilter>) -> AppResult<Json<Vec<ColourCount>>> {
     let scope = api.who.require(Module::Reform, Action::Read)?;
-    let rows = store::colour_counts(&api.state.db, &scope, &f).await?;
-    Ok(Json(rows.into_iter().map(|(colour, count)| ColourCount { colour, count }).collect()))
+    let stamp = listing::stamp(&api.state.db).await?;
+    let answer = api.state.reform_listings.answer(&api.state.db, &scope, &f, stamp).await?;
+    Ok(Json(
+        answer
+            .by_colour
+            .iter()
+            .map(|(colour, count)| ColourCount { colour: colour.clone(), count: *count })
+            .collect(),
+    ))
 }
 
 /// Adds a task (the reform office).

@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod halfway;
 pub mod inspections;
 pub mod ledger;
+pub mod listing;
 pub mod model;
 pub mod notices;
 pub mod reminders;

@@ -568,3 +568,42 @@ both! {
         assert!(list.contains("江口街道") && !list.contains("江口镇"), "a new name is offered at once");
     }
 }
+
+both! {
+    async fn the_list_its_counts_and_choices_follow_a_change_made_anywhere_at_once(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let w = world(&app).await;
+        let mut o = app.as_account(w.office).await;
+        let red = |c: serde_json::Value| {
+            c.as_array().unwrap().iter().find(|r| r["colour"] == "red").map_or(0, |r| r["count"].as_i64().unwrap())
+        };
+        let counts = "/api/v1/reform/tasks/counts?year=2026";
+        assert_eq!(red(o.get(counts).await.json()), 0);
+        let by_unit = format!("/api/v1/reform/tasks?year=2026&unit={}", w.t.c1);
+        assert_eq!(o.get(&by_unit).await.json()["total"], 1, "c1 cooperates on c's task");
+        let page = o.get("/reform?year=2026&colour=red").await.text();
+        assert!(!page.contains("免申即享"));
+        // Writes made outside this node's code (another node, the database
+        // itself) show at the next request, on the page and in the API.
+        app.db()
+            .exec(Query::new("update reform_tasks set colour = 'red', colour_reason = '已逾期' where id = $1").bind(w.task_a))
+            .await
+            .unwrap();
+        assert_eq!(red(o.get(counts).await.json()), 1);
+        assert!(o.get("/reform?year=2026&colour=red").await.text().contains("免申即享"));
+        app.db().exec(Query::new("delete from reform_task_units where task_id = $1").bind(w.task_c)).await.unwrap();
+        assert_eq!(o.get(&by_unit).await.json()["total"], 0, "c1 no longer cooperates");
+        app.db()
+            .exec(Query::new("update reform_task_tags set tag = '首创' where task_id = $1").bind(w.task_a))
+            .await
+            .unwrap();
+        assert_eq!(o.get("/api/v1/reform/tasks?year=2026&tag=首创").await.json()["total"], 1);
+        // The filters' choice lists as well.
+        assert!(o.get("/reform?year=2026").await.text().contains("市委部署"));
+        app.db()
+            .exec(Query::new("update dict_items set label = '市委统一部署' where type_code = 'reform_source' and code = 'city'"))
+            .await
+            .unwrap();
+        assert!(o.get("/reform?year=2026").await.text().contains("市委统一部署"));
+    }
+}

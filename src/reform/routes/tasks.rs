@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::{Choices, choices};
+use super::{Choices, Stamps, choices, choices_at};
 use crate::authz::{Action, Module};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
@@ -40,25 +40,19 @@ pub async fn list(ui: Ui, Query(mut f): Query<TaskFilter>) -> AppResult<Response
     if f.year.is_empty() {
         f.year = ui.state.clock.today().year().to_string();
     }
-    let rows = store::page(&ui.state.db, &scope, &f).await?;
-    let by_colour = store::colour_counts(&ui.state.db, &scope, &f).await?;
-    let n = |c: &str| by_colour.iter().find(|(k, _)| k == c).map_or(0, |(_, n)| *n);
-    // The colour counts ignore the colour filter, so they hold the total too.
-    let total = match f.colour.trim() {
-        "" => by_colour.iter().map(|(_, n)| n).sum(),
-        colour => n(colour),
-    };
+    let stamps = Stamps::read(&ui.state.db).await?;
+    let (rows, answer) = ui.state.reform_listings.page(&ui.state.db, &scope, &f, stamps.listing()).await?;
     let counts = crate::deadline::Colour::ALL
         .iter()
         .rev()
-        .map(|c| Count { code: c.code(), label: c.label(), n: n(c.code()) })
+        .map(|c| Count { code: c.code(), label: c.label(), n: answer.of(c.code()) })
         .collect::<Vec<_>>();
     let page = ListPage {
-        pager: Pager::new(&f.paging, total, rows.len()),
-        all: by_colour.iter().map(|(_, n)| n).sum(),
+        pager: Pager::new(&f.paging, answer.total(&f), rows.len()),
+        all: answer.all(),
         rows,
         counts,
-        choices: choices(&ui).await?,
+        choices: choices_at(&ui, &stamps).await?,
         filter: f,
         can_manage: ui.user.can(Module::Reform, Action::Approve),
         can_export: ui.user.can(Module::Reform, Action::Export),
