@@ -1,7 +1,7 @@
 //! Templates compiled into the binary (minijinja + rust-embed), with
 //! auto-escaping for `.html` and the helpers every page uses: `t()` for
 //! translation, `asset()` for cache-busted asset URLs, `qs()` for links that
-//! keep the current filters.
+//! keep the current filters, `option_tags()` for long choice lists.
 
 use minijinja::value::{Kwargs, Serde, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
@@ -35,6 +35,7 @@ impl Templates {
         env.add_function("t", t);
         env.add_function("asset", asset);
         env.add_function("qs", qs);
+        env.add_function("option_tags", option_tags);
         let stages: std::collections::BTreeMap<&str, &str> =
             crate::reform::stage::Stage::ALL.iter().map(|s| (s.code(), s.label())).collect();
         env.add_global("stage_labels", Value::from(Serde(&stages)));
@@ -91,6 +92,35 @@ fn asset(path: &str) -> Result<String, Error> {
     let version = super::assets::version(path)
         .ok_or_else(|| Error::new(ErrorKind::TemplateNotFound, format!("no asset {path}")))?;
     Ok(format!("/assets/{path}?v={version}"))
+}
+
+/// `option_tags(pairs, selected)` → `<option value="1" selected>…</option>…`: one
+/// option for each `[value, label]` pair, selected where the value (as text)
+/// equals `selected` or is in it when it is a list. Written here rather than as
+/// a template loop: a unit list offers hundreds of choices on every view.
+fn option_tags(pairs: Value, selected: Value) -> Result<Value, Error> {
+    use std::fmt::Write;
+    let chosen: Vec<String> = match selected.kind() {
+        minijinja::value::ValueKind::Seq => selected.try_iter()?.map(|v| v.to_string()).collect(),
+        minijinja::value::ValueKind::Undefined | minijinja::value::ValueKind::None => Vec::new(),
+        _ => vec![selected.to_string()],
+    };
+    let mut html = String::new();
+    if pairs.is_undefined() || pairs.is_none() {
+        return Ok(Value::from_safe_string(html));
+    }
+    for pair in pairs.try_iter()? {
+        let value = pair.get_item_by_index(0)?.to_string();
+        let label = pair.get_item_by_index(1)?.to_string();
+        let mark = if chosen.contains(&value) { " selected" } else { "" };
+        let _ = write!(
+            html,
+            "<option value=\"{}\"{mark}>{}</option>",
+            minijinja::HtmlEscape(&value),
+            minijinja::HtmlEscape(&label)
+        );
+    }
+    Ok(Value::from_safe_string(html))
 }
 
 /// `qs(filters, page=2)` → `?q=…&page=2`: the current filters with some keys replaced.
