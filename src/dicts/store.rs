@@ -7,10 +7,6 @@ use serde::Serialize;
 use super::seed::BUILTIN;
 use crate::db::{Db, DbResult, Query, Sql, Tx};
 
-/// The counter of changes to dictionary items, moved by triggers (migration
-/// 0007), for nodes that keep choice lists ([`crate::db::memo`]).
-pub const VERSION_KEY: &str = "dicts.version";
-
 /// A dictionary type with its item count.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DictType {

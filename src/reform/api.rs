@@ -30,9 +30,9 @@ use crate::rectify::{self, CloseInput, Item, ItemFilter};
 pub async fn list(api: ApiUser, Query(f): Query<TaskFilter>) -> AppResult<Json<Page<Task>>> {
     let scope = api.who.require(Module::Reform, Action::Read)?;
     let stamp = listing::stamp(&api.state.db).await?;
-    let (items, answer) = api.state.reform_listings.page(&api.state.db, &scope, &f, stamp).await?;
+    let answer = api.state.reform_listings.answer(&api.state.db, &scope, &f, stamp).await?;
     let w = f.paging.window();
-    Ok(Json(Page { items, total: answer.total(&f), page: w.page, per: w.per }))
+    Ok(Json(Page { items: answer.rows.clone(), total: answer.total(&f), page: w.page, per: w.per }))
 }
 
 /// How many tasks of each colour match (the colour filter is ignored).

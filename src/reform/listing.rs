@@ -1,36 +1,54 @@
-//! The task list's answers — which tasks fill a page, how many of each colour
+//! The task list's answers — the page's rows and how many tasks of each colour
 //! match — kept by each node per filter and data scope.
 //!
-//! Working an answer out costs two statements over a year's tasks (the page's
-//! ids, the colour counts); the offices read the same lists far more often
-//! than tasks change. Triggers (migration 0007) move the `reform.version`
-//! counter with every write to tasks, their cooperating units and tags,
-//! whichever code or node makes it; an answer is used only while that counter
-//! and the unit tree's (a unit filter takes the units below) are what they
-//! were when it was worked out. The rows themselves are always read fresh.
+//! Working an answer out costs three statements, two of them over a year's
+//! tasks (the page's ids, the colour counts); the offices read the same lists
+//! far more often than tasks change. An answer depends on tasks with their
+//! cooperating units and tags, units (names, and the tree below a unit
+//! filter), accounts (leaders' names) and dictionary labels. Each has a change
+//! counter in `settings` — `reform.version` and `dicts.version` moved by
+//! triggers (migration 0007), `authz.version` by triggers (0006, accounts and
+//! unit names and paths), `org.units.version` by every unit write — and an
+//! answer is used only while all of them are what they were when it was
+//! worked out, so a change made on any node shows at the next request.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::store::{self, Task, TaskFilter};
 use crate::authz::Scope;
-use crate::db::{Db, DbResult, Query};
-use crate::org::units::directory;
-
-/// The counter of changes to tasks.
-pub const VERSION_KEY: &str = "reform.version";
+use crate::db::{Db, DbResult, Sql};
 
 /// Beyond this many answers the copy starts again (a safeguard: a city's
-/// offices use a few hundred filters in a day).
-const MAX_ANSWERS: usize = 4096;
+/// offices use a few hundred filters in a day; an answer holds one page).
+const MAX_ANSWERS: usize = 1024;
 
-/// (task changes, unit changes, units): an answer stands while these do.
-pub type Stamp = (Option<String>, Option<String>, i64);
+/// The counters an answer stands on (see the module's note).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Stamp {
+    /// Tasks, their cooperating units and tags.
+    pub reform: Option<String>,
+    /// Unit writes made through the product.
+    pub units_version: Option<String>,
+    /// Units (covers units written before the first counted change).
+    pub units: i64,
+    /// Accounts, roles and unit names and paths.
+    pub authz: Option<String>,
+    /// Dictionary items.
+    pub dicts: Option<String>,
+}
 
-/// A list's answer, short of its rows.
+/// The columns of a [`Stamp`], for statements that read it with more.
+pub const STAMP_COLUMNS: &str = "(select value from settings where key = 'reform.version') as reform, \
+     (select value from settings where key = 'org.units.version') as units_version, \
+     (select count(*) from units) as units, \
+     (select value from settings where key = 'authz.version') as authz, \
+     (select value from settings where key = 'dicts.version') as dicts";
+
+/// A list's answer.
 pub struct Answer {
-    /// The page's task ids, in order.
-    pub ids: Vec<i64>,
+    /// The page's rows.
+    pub rows: Vec<Task>,
     /// Tasks of each colour that match the filter apart from its colour.
     pub by_colour: Vec<(String, i64)>,
 }
@@ -57,15 +75,9 @@ impl Answer {
 
 /// Reads the stamp (for callers that do not read it with other counters).
 pub async fn stamp(db: &Db) -> DbResult<Stamp> {
-    db.one(
-        Query::new(
-            "select (select value from settings where key = $1), (select value from settings where key = $2), \
-             (select count(*) from units)",
-        )
-        .bind(VERSION_KEY)
-        .bind(directory::VERSION_KEY),
-    )
-    .await
+    let mut sql = Sql::new("select ");
+    sql.push(STAMP_COLUMNS);
+    db.one(sql.build()).await
 }
 
 type Key = (Scope, String);
@@ -75,8 +87,8 @@ type Key = (Scope, String);
 pub struct Listings(Mutex<HashMap<Key, (Stamp, Arc<Answer>)>>);
 
 impl Listings {
-    /// The answer for `f` within `scope`, worked out again unless one made
-    /// under `stamp` is held.
+    /// The answer for `f` within `scope`: the one held when it was made under
+    /// `stamp`, else worked out again.
     pub async fn answer(
         &self,
         db: &Db,
@@ -90,27 +102,14 @@ impl Listings {
         {
             return Ok(answer.clone());
         }
-        let answer = Arc::new(Answer {
-            ids: store::page_ids(db, scope, f).await?,
-            by_colour: store::colour_counts(db, scope, f).await?,
-        });
+        let ids = store::page_ids(db, scope, f).await?;
+        let rows = store::by_ids(db, &ids, f).await?;
+        let answer = Arc::new(Answer { rows, by_colour: store::colour_counts(db, scope, f).await? });
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_ANSWERS {
             map.clear();
         }
         map.insert(key, (stamp, answer.clone()));
         Ok(answer)
-    }
-
-    /// A page of tasks and how many match, from the answer and fresh rows.
-    pub async fn page(
-        &self,
-        db: &Db,
-        scope: &Scope,
-        f: &TaskFilter,
-        stamp: Stamp,
-    ) -> DbResult<(Vec<Task>, Arc<Answer>)> {
-        let answer = self.answer(db, scope, f, stamp).await?;
-        Ok((store::by_ids(db, &answer.ids, f).await?, answer))
     }
 }

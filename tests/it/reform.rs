@@ -598,6 +598,21 @@ both! {
             .await
             .unwrap();
         assert_eq!(o.get("/api/v1/reform/tasks?year=2026&tag=首创").await.json()["total"], 1);
+        // Names shown in the rows: a unit renamed, a leader's name changed.
+        let rows = format!("/api/v1/reform/tasks?year=2026&lead={}", w.t.a);
+        assert_eq!(o.get(&rows).await.json()["items"][0]["leader"], "王建国");
+        app.db().exec(Query::new("update units set name = '市发展改革委' where id = $1").bind(w.t.a)).await.unwrap();
+        app.db().exec(Query::new("update reform_tasks set leader_account_id = $1 where id = $2").bind(w.office).bind(w.task_a)).await.unwrap();
+        let leader: String =
+            app.db().scalar(Query::new("select display_name from accounts where id = $1").bind(w.office)).await.unwrap();
+        let items = o.get(&rows).await.json();
+        assert_eq!(items["items"][0]["lead_unit_name"], "市发展改革委");
+        assert_eq!(items["items"][0]["leader"], leader.as_str());
+        app.db()
+            .exec(Query::new("update accounts set display_name = '李明' where id = $1").bind(w.office))
+            .await
+            .unwrap();
+        assert_eq!(o.get(&rows).await.json()["items"][0]["leader"], "李明");
         // The filters' choice lists as well.
         assert!(o.get("/reform?year=2026").await.text().contains("市委部署"));
         app.db()

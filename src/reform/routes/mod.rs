@@ -12,7 +12,7 @@ pub mod tasks;
 use serde::Serialize;
 
 use super::listing;
-use crate::db::Query;
+use crate::db::{Query, Sql};
 use crate::error::AppResult;
 use crate::org::units::directory;
 use crate::web::Ui;
@@ -55,11 +55,8 @@ pub type ListsStamp = (Option<String>, Option<String>);
 /// statement, with the years.
 #[derive(sqlx::FromRow)]
 pub struct Stamps {
-    reform_version: Option<String>,
-    units_version: Option<String>,
-    units: i64,
-    authz_version: Option<String>,
-    dicts_version: Option<String>,
+    #[sqlx(flatten)]
+    listing: listing::Stamp,
     first_year: Option<i64>,
     last_year: Option<i64>,
 }
@@ -68,25 +65,16 @@ impl Stamps {
     /// Reads them. The years are two index seeks (a `distinct`, or min and
     /// max in one select, reads the whole index).
     pub async fn read(db: &crate::db::Db) -> crate::db::DbResult<Stamps> {
-        db.one(
-            Query::new(
-                "select (select value from settings where key = $1) as reform_version, \
-                 (select value from settings where key = $2) as units_version, \
-                 (select count(*) from units) as units, \
-                 (select value from settings where key = 'authz.version') as authz_version, \
-                 (select value from settings where key = $3) as dicts_version, \
-                 (select min(year) from reform_tasks) as first_year, (select max(year) from reform_tasks) as last_year",
-            )
-            .bind(listing::VERSION_KEY)
-            .bind(directory::VERSION_KEY)
-            .bind(crate::dicts::store::VERSION_KEY),
-        )
-        .await
+        let mut sql = Sql::new("select ");
+        sql.push(listing::STAMP_COLUMNS).push(
+            ", (select min(year) from reform_tasks) as first_year, (select max(year) from reform_tasks) as last_year",
+        );
+        db.one(sql.build()).await
     }
 
     /// The stamp of the list's answers.
     pub fn listing(&self) -> listing::Stamp {
-        (self.reform_version.clone(), self.units_version.clone(), self.units)
+        self.listing.clone()
     }
 }
 
@@ -100,7 +88,7 @@ pub async fn choices(ui: &Ui) -> AppResult<Choices> {
 /// only when a counter has moved.
 pub async fn choices_at(ui: &Ui, s: &Stamps) -> AppResult<Choices> {
     let db = &ui.state.db;
-    let stamp: ListsStamp = (s.authz_version.clone(), s.dicts_version.clone());
+    let stamp: ListsStamp = (s.listing.authz.clone(), s.listing.dicts.clone());
     let lists = match ui.state.reform_lists.get(&stamp) {
         Some(lists) => lists,
         None => ui.state.reform_lists.put(stamp, load_lists(db).await?),
@@ -111,7 +99,7 @@ pub async fn choices_at(ui: &Ui, s: &Stamps) -> AppResult<Choices> {
         .rev()
         .collect();
     let org = ui.user.scope(crate::authz::Module::Org, crate::authz::Action::Read);
-    let units = ui.state.units.units_at(db, (s.units_version.clone(), s.units)).await?;
+    let units = ui.state.units.units_at(db, (s.listing.units_version.clone(), s.listing.units)).await?;
     Ok(Choices {
         sources: lists.sources.clone(),
         fields: lists.fields.clone(),

@@ -41,16 +41,16 @@ pub async fn list(ui: Ui, Query(mut f): Query<TaskFilter>) -> AppResult<Response
         f.year = ui.state.clock.today().year().to_string();
     }
     let stamps = Stamps::read(&ui.state.db).await?;
-    let (rows, answer) = ui.state.reform_listings.page(&ui.state.db, &scope, &f, stamps.listing()).await?;
+    let answer = ui.state.reform_listings.answer(&ui.state.db, &scope, &f, stamps.listing()).await?;
     let counts = crate::deadline::Colour::ALL
         .iter()
         .rev()
         .map(|c| Count { code: c.code(), label: c.label(), n: answer.of(c.code()) })
         .collect::<Vec<_>>();
     let page = ListPage {
-        pager: Pager::new(&f.paging, answer.total(&f), rows.len()),
+        pager: Pager::new(&f.paging, answer.total(&f), answer.rows.len()),
         all: answer.all(),
-        rows,
+        rows: answer.rows.clone(),
         counts,
         choices: choices_at(&ui, &stamps).await?,
         filter: f,
