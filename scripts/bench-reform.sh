@@ -54,12 +54,41 @@ UNIT=$(q "select c.id from units c join units u on u.path >= c.path and u.path <
 echo "year $YEAR: $(q "select count(*) from reform_tasks where year = $YEAR") tasks; all years: $(q 'select count(*) from reform_tasks') tasks, $(q 'select count(*) from reform_reports') reports"
 
 LIST="http://127.0.0.1:$PORT/reform?year=$YEAR&colour=green&unit=$UNIT&per=25"
-echo "== GET /reform?year=$YEAR&colour=green&unit=$UNIT&per=25 (a page of 25 rows, colour counts), 16 connections, $DUR"
 curl -s -H "$H" "$LIST" | grep -o 'href="/reform/tasks/[0-9]*"' | wc -l | sed 's/^/task rows on the page: /'
 curl -s -H "$H" "$LIST" | grep -o 'badge badge-green[^>]*>[^<]*' | head -1 | sed 's/.*>/green in the filter: /'
+# A few seconds of warm-up first: each pooled connection fills its own page cache.
+wrk -t2 -c16 -d3s -H "$H" "$LIST" >/dev/null
+echo "== GET /reform?year=$YEAR&colour=green&unit=$UNIT&per=25 (the same filter again and again: the node's answer), 16 connections, $DUR"
 wrk -t2 -c16 -d"$DUR" --latency -H "$H" "$LIST"
-echo "== GET /reform?year=$YEAR (the default page), 16 connections, $DUR"
+echo "== GET /reform?year=$YEAR (the default page, the node's answer), 16 connections, $DUR"
 wrk -t2 -c16 -d"$DUR" --latency -H "$H" "http://127.0.0.1:$PORT/reform?year=$YEAR"
+
+# Every request a filter not asked for recently (county × colour × sort ×
+# direction × page, 1,440 of them, more than the node keeps): each answer is
+# worked out in the database.
+COUNTIES=$(q "select id from units where kind = 'county' order by id" | paste -sd, -)
+MISS=$(mktemp --suffix .lua)
+cat > "$MISS" <<LUA
+local units = {$COUNTIES}
+local colours = {"green", "yellow", "red", "blue"}
+local sorts = {"code", "deadline", "colour", "progress", "updated"}
+local dirs = {"asc", "desc"}
+local threads, n = 0, 0
+function setup(thread) thread:set("first", threads * 100000); threads = threads + 1 end
+function init() n = first end
+request = function()
+  n = n + 1
+  local i = n
+  local u = units[i % #units + 1]; i = math.floor(i / #units)
+  local c = colours[i % #colours + 1]; i = math.floor(i / #colours)
+  local s = sorts[i % #sorts + 1]; i = math.floor(i / #sorts)
+  local d = dirs[i % #dirs + 1]; i = math.floor(i / #dirs)
+  return wrk.format("GET", "/reform?year=$YEAR&colour=" .. c .. "&unit=" .. u .. "&sort=" .. s .. "&dir=" .. d .. "&page=" .. (i % 3 + 1) .. "&per=25")
+end
+LUA
+echo "== GET /reform?year=$YEAR&colour=…&unit=…&sort=…&page=… (a different filter each time: worked out in the database), 16 connections, $DUR"
+wrk -t2 -c16 -d"$DUR" --latency -s "$MISS" -H "$H" "http://127.0.0.1:$PORT/"
+rm -f "$MISS"
 
 time_page() { # name url [n]
   local n=${3:-20} all=()
