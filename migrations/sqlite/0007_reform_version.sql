@@ -1,6 +1,6 @@
 -- Counters of changes to reform tasks (with their cooperating units and tags)
 -- and to dictionary items. Each node keeps the task list's recent answers
--- (which tasks, how many of each colour) and its choice lists, and uses them
+-- (its rows, how many of each colour) and its choice lists, and uses them
 -- only while the counters are what they were when they were read. Triggers
 -- count every write, whichever code or node makes it.
 insert into settings (key, value, updated_at) values ('reform.version', '0', 0) on conflict (key) do nothing;

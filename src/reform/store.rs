@@ -10,7 +10,7 @@ use time::Date;
 use super::model::TaskFields;
 use crate::authz::Scope;
 use crate::clock::Ts;
-use crate::db::{Db, DbResult, Query, Sql, Tx};
+use crate::db::{Arg, Db, DbResult, Query, Sql, Tx};
 use crate::web::list::Paging;
 
 /// A task as lists and pages show it.
@@ -396,26 +396,36 @@ pub async fn insert_many(tx: &mut Tx, tasks: &[NewTask<'_>], by: Option<i64>, no
         );
         for (i, (t, code)) in chunk.iter().zip(&codes).enumerate() {
             let f = t.fields;
+            let status = if t.finished_on.is_some() { "done" } else { "active" };
+            let row: [Arg; 22] = [
+                f.year.into(),
+                code.clone().into(),
+                f.title.clone().into(),
+                f.source.clone().into(),
+                f.field.clone().into(),
+                f.lead_unit_id.into(),
+                f.leader_account_id.into(),
+                f.leader_name.clone().into(),
+                f.goals.clone().into(),
+                f.outputs.clone().into(),
+                f.start_on.into(),
+                f.deadline.into(),
+                t.stage.into(),
+                status.into(),
+                t.progress.into(),
+                t.finished_on.into(),
+                t.latest_report.into(),
+                f.report_cycle.clone().into(),
+                f.report_day.into(),
+                by.into(),
+                now.into(),
+                now.into(),
+            ];
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.bind(f.year).push(", ").bind(code.clone()).push(", ").bind(f.title.clone()).push(", ");
-            sql.bind(f.source.clone())
-                .push(", ")
-                .bind(f.field.clone())
-                .push(", ")
-                .bind(f.lead_unit_id)
-                .push(", ");
-            sql.bind(f.leader_account_id).push(", ").bind(f.leader_name.clone()).push(", ");
-            sql.bind(f.goals.clone())
-                .push(", ")
-                .bind(f.outputs.clone())
-                .push(", ")
-                .bind(f.start_on)
-                .push(", ");
-            sql.bind(f.deadline).push(", ").bind(t.stage.to_string()).push(", ");
-            sql.push(if t.finished_on.is_some() { "'done'" } else { "'active'" }).push(", ");
-            sql.bind(t.progress).push(", ").bind(t.finished_on).push(", ").bind(t.latest_report.to_string());
-            sql.push(", ").bind(f.report_cycle.clone()).push(", ").bind(f.report_day).push(", ").bind(by);
-            sql.push(", ").bind(now).push(", ").bind(now).push(")");
+            for (j, arg) in row.into_iter().enumerate() {
+                sql.push(if j == 0 { "" } else { ", " }).bind(arg);
+            }
+            sql.push(")");
         }
         sql.push(" returning id, code");
         let rows: Vec<(i64, String)> = tx.all(sql.build()).await?;
