@@ -81,6 +81,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ReformCommand,
     },
+    /// The full-text index: `reindex` recuts every text with the current dictionary.
+    Search {
+        /// What to do.
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Run the daily supervision now: colours, rectification colours, report reminders.
     Daily,
     /// Generate bulk data for benchmarks into an empty database.
@@ -119,6 +125,21 @@ pub enum ReformCommand {
         /// Act as this account (its export scope applies).
         #[arg(long = "as")]
         username: Option<String>,
+    },
+}
+
+/// `search` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the whole index (after a bulk load, a copy, or dictionary changes).
+    Reindex,
+    /// Search as an account and print the hits (for checking relevance).
+    Query {
+        /// The words.
+        q: String,
+        /// As this account.
+        #[arg(long = "as")]
+        username: String,
     },
 }
 
@@ -246,6 +267,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 ReformCommand::Export { out, year, username } => {
                     crate::reform::cli::export(&state, &out, year, username.as_deref()).await?;
                 }
+            }
+        }
+        Command::Search { command } => {
+            let db = connect(&config).await?;
+            db.migrate().await?;
+            match command {
+                SearchCommand::Reindex => crate::search::cli::reindex(&db, config.utc_offset()).await?,
+                SearchCommand::Query { q, username } => crate::search::cli::query(&db, &q, &username).await?,
             }
         }
         Command::Daily => {

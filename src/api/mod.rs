@@ -34,6 +34,8 @@ use crate::app::AppState;
         (name = "dicts", description = "数据字典"),
         (name = "audit", description = "审计记录（仅审计管理员）"),
         (name = "attachments", description = "附件"),
+        (name = "drafting", description = "以文辅政：起草任务、版本、审核把关链、刊发、统计"),
+        (name = "search", description = "全文检索（按数据权限过滤）"),
         (name = "reform", description = "深化改革：改革任务、进展、双过半、督察整改、典型案例、试点、考核"),
     )
 )]
@@ -51,6 +53,8 @@ fn all() -> OpenApiRouter<AppState> {
         .merge(crate::audit::api::api())
         .merge(crate::attachments::api::api())
         .merge(crate::reform::api::api())
+        .merge(crate::search::routes::api())
+        .merge(crate::drafting::api::api())
 }
 
 /// The OpenAPI document (built once).

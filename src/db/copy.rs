@@ -63,6 +63,24 @@ pub const TABLES: &[(&str, &str)] = &[
     ("reform_cases", "id"),
     ("reform_case_submissions", "id"),
     ("reform_pilots", "id"),
+    ("text_words", "word"),
+    ("drafting_tasks", "id"),
+    ("drafting_drafters", "task_id, account_id"),
+    ("drafting_versions", "id"),
+    ("drafting_events", "id"),
+    ("drafting_publications", "id"),
+];
+
+/// Tables worked out from the others, rebuilt at the target instead of copied
+/// (the search index: an FTS5 table and its shadows on SQLite, a tsvector
+/// column on PostgreSQL).
+pub const DERIVED: &[&str] = &[
+    "search_docs",
+    "search_fts",
+    "search_fts_config",
+    "search_fts_data",
+    "search_fts_docsize",
+    "search_fts_idx",
 ];
 
 /// Columns that point back into their own table; copied as null, then set.
@@ -246,7 +264,7 @@ pub async fn copy(src: &Db, dst: &Db) -> anyhow::Result<Vec<(&'static str, i64)>
     }
     // The migrations made the change counters; the source's take their place.
     dst.exec(Query::new(
-        "delete from settings where key in ('authz.version', 'reform.version', 'dicts.version')",
+        "delete from settings where key in ('authz.version', 'reform.version', 'dicts.version', 'text.version')",
     ))
     .await?;
     let bar = indicatif::ProgressBar::new(TABLES.len() as u64);
@@ -317,6 +335,9 @@ pub async fn copy(src: &Db, dst: &Db) -> anyhow::Result<Vec<(&'static str, i64)>
         }
     }
     bar.finish_and_clear();
+    let seg = crate::text::segmenter(dst).await?;
+    crate::search::index::reindex(dst, &seg, crate::clock::Clock::system(time::UtcOffset::UTC).now(), |_| {})
+        .await?;
     for (table, n) in &result {
         let at_target = count(dst, table).await?;
         if at_target != *n {

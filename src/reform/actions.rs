@@ -92,6 +92,13 @@ pub async fn recolour(c: &Caller<'_>, tx: &mut Tx, id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// Puts tasks' texts in the search index inside a transaction.
+pub async fn index(c: &Caller<'_>, tx: &mut Tx, ids: &[i64]) -> AppResult<()> {
+    let seg = crate::text::segmenter(&c.state.db).await?;
+    crate::search::index::refresh(tx, &seg, crate::search::Kind::ReformTask, ids, c.now).await?;
+    Ok(())
+}
+
 /// Adds a task to the list (at 改革立项).
 pub async fn create(c: &Caller<'_>, input: &TaskInput) -> AppResult<i64> {
     c.who.require(Module::Reform, Action::Approve)?;
@@ -103,6 +110,7 @@ pub async fn create(c: &Caller<'_>, input: &TaskInput) -> AppResult<i64> {
     let at = Stage::Approval.code();
     event(c, &mut tx, id, "create", (at, at), "{}", "新增任务").await?;
     recolour(c, &mut tx, id).await?;
+    index(c, &mut tx, &[id]).await?;
     let ev = Event::new("reform.task_create", "reform_task", id)
         .summary(format!("新增改革任务“{}”", f.title))
         .after(&f);
@@ -120,6 +128,7 @@ pub async fn update(c: &Caller<'_>, id: i64, input: &TaskInput) -> AppResult<()>
     store::update(&mut tx, id, &f, c.now).await?;
     event(c, &mut tx, id, "update", (&before.stage, &before.stage), "{}", "修改任务信息").await?;
     recolour(c, &mut tx, id).await?;
+    index(c, &mut tx, &[id]).await?;
     let ev = Event::new("reform.task_update", "reform_task", id)
         .summary(format!("修改改革任务“{}”", before.title))
         .before(&before)

@@ -755,6 +755,7 @@ async fn apply(c: &Caller<'_>, plans: Vec<Planned>, rows: usize) -> AppResult<Ou
         out.created += 1;
     }
     super::actions::events(c, &mut tx, &lines).await?;
+    super::actions::index(c, &mut tx, &touched).await?;
     if !touched.is_empty() {
         let rules = crate::deadline::settings::rules(&c.state.db, "reform").await?;
         for chunk in touched.chunks(1000) {

@@ -250,6 +250,7 @@ pub async fn accept(c: &Caller<'_>, report_id: i64) -> AppResult<()> {
         )
         .await?;
         recolour(c, &mut tx, t.id).await?;
+        super::actions::index(c, &mut tx, &[t.id]).await?;
     }
     let link = format!("/reform/tasks/{}", t.id);
     let title = format!("进展已采纳：{}", t.title);

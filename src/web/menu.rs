@@ -27,7 +27,14 @@ pub struct Section {
 type Entry = (&'static str, &'static str, Option<(Module, Action)>);
 
 const SECTIONS: &[(&str, &[Entry])] = &[
-    ("工作台", &[("工作台", "/home", None), ("消息提醒", "/inbox", None)]),
+    (
+        "工作台",
+        &[
+            ("工作台", "/home", None),
+            ("消息提醒", "/inbox", None),
+            ("全文检索", "/search", Some((Module::Search, Action::Read))),
+        ],
+    ),
     (
         "深化改革",
         &[
@@ -43,6 +50,13 @@ const SECTIONS: &[(&str, &[Entry])] = &[
         ],
     ),
     (
+        "以文辅政",
+        &[
+            ("起草任务", "/drafting", Some((Module::Drafting, Action::Read))),
+            ("文稿统计", "/drafting/figures", Some((Module::Drafting, Action::Read))),
+        ],
+    ),
+    (
         "组织与人员",
         &[
             ("组织机构", "/org/units", Some((Module::Org, Action::Read))),
@@ -55,6 +69,7 @@ const SECTIONS: &[(&str, &[Entry])] = &[
         &[
             ("账户管理", "/admin/accounts", Some((Module::Accounts, Action::Write))),
             ("数据字典", "/admin/dicts", Some((Module::Dicts, Action::Read))),
+            ("领域词典", "/admin/words", Some((Module::Dicts, Action::Read))),
             ("系统设置", "/admin/settings", Some((Module::Settings, Action::Read))),
         ],
     ),

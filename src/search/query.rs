@@ -1,0 +1,251 @@
+//! Running a search: the match expression for each database, the data-scope
+//! condition, one page of hits and the counts by kind.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Kind, snippet};
+use crate::authz::{Action, Principal, Scope};
+use crate::db::{Db, DbResult, Dialect, Sql};
+use crate::text::{QueryWord, Segmenter};
+
+/// Hits per page.
+pub const PAGE_SIZE: i64 = 20;
+
+/// What the person asked for.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct SearchQuery {
+    /// The words.
+    pub q: String,
+    /// One kind (`reform_task`, `draft` …), or empty for all.
+    pub kind: String,
+    /// A unit: its texts and those of the units below it.
+    pub unit: String,
+    /// A year.
+    pub year: String,
+    /// Page, from 1.
+    pub page: String,
+}
+
+/// One hit.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    /// Kind.
+    pub kind: Kind,
+    /// Kind in words.
+    pub kind_label: &'static str,
+    /// The record's id.
+    pub id: i64,
+    /// Where it opens.
+    pub link: String,
+    /// Title, HTML-escaped, query words in `<mark>`.
+    pub title_html: String,
+    /// A window of the text around the first hit, escaped and marked the same way.
+    pub snippet_html: String,
+    /// Year.
+    pub year: i64,
+    /// Unit name.
+    pub unit: String,
+}
+
+/// A page of hits with the counts by kind.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Results {
+    /// The query's words as searched.
+    pub words: Vec<String>,
+    /// This page's hits, best first.
+    pub hits: Vec<Hit>,
+    /// Hits of each kind the person may see (before the kind filter).
+    pub counts: Vec<(Kind, i64)>,
+    /// Hits under the current filter.
+    pub total: i64,
+    /// Page, from 1.
+    pub page: i64,
+}
+
+/// The checked filter.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// One kind or all.
+    pub kind: Option<Kind>,
+    /// A unit's path (the unit and below).
+    pub unit_path: Option<String>,
+    /// A year.
+    pub year: Option<i64>,
+    /// Page, from 1.
+    pub page: i64,
+}
+
+/// The FTS5 match expression: every word, each also as all its parts.
+pub fn fts5_expression(words: &[QueryWord]) -> String {
+    expression(words, " AND ", " OR ", |w| format!("\"{w}\""))
+}
+
+/// The `to_tsquery('simple', …)` text of the same expression.
+pub fn tsquery_expression(words: &[QueryWord]) -> String {
+    expression(words, " & ", " | ", |w| format!("'{w}'"))
+}
+
+fn expression(words: &[QueryWord], and: &str, or: &str, quote: impl Fn(&str) -> String) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if w.parts.is_empty() {
+                quote(&w.word)
+            } else {
+                let parts: Vec<String> = w.parts.iter().map(|p| quote(p)).collect();
+                format!("({}{or}({}))", quote(&w.word), parts.join(and))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(and)
+}
+
+/// The scope condition over `d` (search_docs): each kind under its module's
+/// read scope. Returns false when the person may read no kind at all.
+fn push_scope(sql: &mut Sql, who: &Principal, kinds: &[Kind]) -> bool {
+    let mut any = false;
+    sql.push(" and (1=0");
+    for kind in kinds {
+        let scope: Scope = who.scope(kind.module(), Action::Read);
+        if scope.is_empty() {
+            continue;
+        }
+        any = true;
+        sql.push(" or (d.kind = ").bind(kind.code()).push(" and (");
+        scope.filter(sql, "d.unit_id", Some("d.owner_id"));
+        if *kind == Kind::ReformTask && !scope.is_all() {
+            sql.push(" or exists (select 1 from reform_task_units x where x.task_id = d.ref_id and ");
+            scope.filter(sql, "x.unit_id", None);
+            sql.push(")");
+        }
+        sql.push("))");
+    }
+    sql.push(")");
+    any
+}
+
+/// The `from … where` shared by the page and the counts.
+fn push_from_where(
+    sql: &mut Sql,
+    dialect: Dialect,
+    expr: &str,
+    who: &Principal,
+    kinds: &[Kind],
+    f: &Filter,
+) -> bool {
+    match dialect {
+        // dialect: FTS5 drives the join; PostgreSQL matches the GIN-indexed tsvector.
+        Dialect::Sqlite => {
+            sql.push(
+                " from search_fts join search_docs d on d.id = search_fts.rowid where search_fts match ",
+            )
+            .bind(expr.to_string());
+        }
+        Dialect::Postgres => {
+            sql.push(" from search_docs d where d.tsv @@ to_tsquery('simple', ")
+                .bind(expr.to_string())
+                .push(")");
+        }
+    }
+    if let Some(y) = f.year {
+        sql.push(" and d.year = ").bind(y);
+    }
+    if let Some(path) = &f.unit_path {
+        let (lo, hi) = crate::authz::model::subtree_range(path);
+        sql.push(" and d.unit_id in (select id from units where path >= ")
+            .bind(lo)
+            .push(" and path < ")
+            .bind(hi)
+            .push(")");
+    }
+    push_scope(sql, who, kinds)
+}
+
+/// Searches. An empty query gives no hits.
+pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &Filter) -> DbResult<Results> {
+    let words = seg.query(text);
+    let mut results = Results { page: f.page.max(1), ..Results::default() };
+    if words.is_empty() {
+        return Ok(results);
+    }
+    let dialect = db.dialect();
+    let expr = match dialect {
+        Dialect::Sqlite => fts5_expression(&words),
+        Dialect::Postgres => tsquery_expression(&words),
+    };
+    let mut marked: Vec<String> = Vec::new();
+    for w in &words {
+        marked.push(w.word.clone());
+        marked.extend(w.parts.iter().cloned());
+    }
+    results.words = words.iter().map(|w| w.word.clone()).collect();
+
+    // Counts by kind, under every filter but the kind.
+    let mut sql = Sql::new("select d.kind, count(*)");
+    if push_from_where(&mut sql, dialect, &expr, who, Kind::ALL, f) {
+        sql.push(" group by d.kind");
+        let rows: Vec<(String, i64)> = db.all(sql.build()).await?;
+        results.counts = Kind::ALL
+            .iter()
+            .map(|k| (*k, rows.iter().find(|(c, _)| c == k.code()).map_or(0, |(_, n)| *n)))
+            .collect();
+    }
+    results.total = match f.kind {
+        Some(k) => results.counts.iter().find(|(c, _)| *c == k).map_or(0, |(_, n)| *n),
+        None => results.counts.iter().map(|(_, n)| n).sum(),
+    };
+    if results.total == 0 {
+        return Ok(results);
+    }
+    let kinds: Vec<Kind> = f.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+    let mut sql = Sql::new(
+        "select d.kind, d.ref_id, d.title, d.body, d.year, coalesce((select u.name from units u where u.id = d.unit_id), '')",
+    );
+    if !push_from_where(&mut sql, dialect, &expr, who, &kinds, f) {
+        return Ok(results);
+    }
+    match dialect {
+        // dialect: each database's own relevance, title words weighted above body words.
+        Dialect::Sqlite => sql.push(" order by bm25(search_fts, 4.0, 1.0), d.id desc"),
+        Dialect::Postgres => sql
+            .push(" order by ts_rank(d.tsv, to_tsquery('simple', ")
+            .bind(expr.clone())
+            .push(")) desc, d.id desc"),
+    };
+    sql.push(" limit ").int(PAGE_SIZE).push(" offset ").int((results.page - 1) * PAGE_SIZE);
+    let rows: Vec<(String, i64, String, String, i64, String)> = db.all(sql.build()).await?;
+    results.hits = rows
+        .into_iter()
+        .filter_map(|(kind, id, title, body, year, unit)| {
+            let kind = Kind::parse(&kind)?;
+            Some(Hit {
+                kind,
+                kind_label: kind.label(),
+                id,
+                link: kind.link(id),
+                title_html: snippet::mark(&title, &marked),
+                snippet_html: snippet::snippet(&body, &marked),
+                year,
+                unit,
+            })
+        })
+        .collect();
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn qw(word: &str, parts: &[&str]) -> QueryWord {
+        QueryWord { word: word.into(), parts: parts.iter().map(|p| p.to_string()).collect() }
+    }
+
+    #[test]
+    fn expressions_require_every_word_and_accept_a_word_as_its_parts() {
+        let words = [qw("营商环境", &["营商", "环境"]), qw("优化", &[])];
+        assert_eq!(fts5_expression(&words), "(\"营商环境\" OR (\"营商\" AND \"环境\")) AND \"优化\"");
+        assert_eq!(tsquery_expression(&words), "('营商环境' | ('营商' & '环境')) & '优化'");
+    }
+}
