@@ -9,7 +9,9 @@ pub mod bulk;
 pub mod bulk_reform;
 mod bulk_scheme;
 pub mod city;
+pub mod drafting;
 pub mod names;
+pub mod prose;
 pub mod reform;
 
 use rand::SeedableRng;
@@ -33,6 +35,8 @@ pub struct Seeded {
     pub built: city::Built,
     /// The reform year.
     pub reform: reform::Seeded,
+    /// Drafting tasks.
+    pub drafts: usize,
 }
 
 /// Builds the demo into `db` unless it already holds data; returns what it made.
@@ -72,8 +76,12 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Seeded>> {
     tx.commit().await?;
     state.forget_policy().await;
     let year = reform::seed(state, &mut rng).await?;
+    let drafts = drafting::seed(state, &mut rng, reform::demo_year(state.clock.today())).await?;
     crate::jobs::run_daily(state).await?;
-    Ok(Some(Seeded { built, reform: year }))
+    // Every text in the search index, however it was written.
+    let seg = crate::text::segmenter(&state.db).await?;
+    crate::search::index::reindex(&state.db, &seg, state.clock.now(), |_| {}).await?;
+    Ok(Some(Seeded { built, reform: year, drafts }))
 }
 
 /// Creates or reuses the demo data folder and serves it.
@@ -85,10 +93,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(config, db, clock).await?;
     println!("政研工作平台 · 演示环境");
     match seed(&state).await? {
-        Some(Seeded { built: b, reform: r }) => {
+        Some(Seeded { built: b, reform: r, drafts }) => {
             println!(
-                "已生成演示城市“云川市”：单位 {} 个，人员 {} 名，账户 {} 个；改革任务 {} 项，进展报送 {} 份",
-                b.units, b.people, b.accounts, r.tasks, r.reports
+                "已生成演示城市“云川市”：单位 {} 个，人员 {} 名，账户 {} 个；改革任务 {} 项，进展报送 {} 份；起草任务 {} 件",
+                b.units, b.people, b.accounts, r.tasks, r.reports, drafts
             );
             println!();
             println!("演示账户（密码均为 {DEMO_PASSWORD}）：");

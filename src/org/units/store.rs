@@ -33,6 +33,8 @@ pub const UNIT_REFERENCES: &[(&str, &str, &[&str])] = &[
     ("reform_notice_links", "unit_id", &[]),
     ("reform_cases", "unit_id", &[]),
     ("reform_pilots", "host_unit_id", &[]),
+    ("drafting_tasks", "unit_id", &[]),
+    ("search_docs", "unit_id", &[]),
 ];
 
 /// A unit as lists and pages show it.

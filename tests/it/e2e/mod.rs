@@ -2,6 +2,7 @@
 //! Debian's chromium and chromedriver. Screenshots go to `e2e/artifacts/`.
 //! Missing chromium is a failure (the test script installs it), never a skip.
 
+mod drafting;
 mod journey;
 mod reform;
 mod tour;
