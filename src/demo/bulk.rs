@@ -57,6 +57,16 @@ pub async fn run(config: &Config, db: &Db, scale: f64, seed: u64, audit: Option<
     if tasks > 0 {
         super::bulk_scheme::generate(&state, &mut rng, now, clock.today().year()).await?;
     }
+    super::bulk_drafting::generate(db, &mut rng, now, clock.today().year(), s(100_000.0)).await?;
+    let seg = crate::text::segmenter(db).await?;
+    let indexing = Instant::now();
+    let (docs, bytes) = crate::search::index::reindex(db, &seg, now, |_| {}).await?;
+    let secs = indexing.elapsed().as_secs_f64();
+    println!(
+        "检索索引：{docs} 篇，文字 {:.0} MB，{secs:.1} 秒（{:.2} MB/秒）",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / secs.max(0.001)
+    );
     let total = audit.unwrap_or((10_000_000.0 * scale) as u64);
     let rate = generate_audit(db, &mut rng, now, total).await?;
     println!("审计记录：{total} 条，{rate:.0} 条/秒");

@@ -6,6 +6,7 @@
 
 pub mod builder;
 pub mod bulk;
+pub mod bulk_drafting;
 pub mod bulk_reform;
 mod bulk_scheme;
 pub mod city;
