@@ -14,16 +14,16 @@ use zhengyan::text::Segmenter;
 
 fn texts() -> (String, String, String) {
     let mut rng = StdRng::seed_from_u64(4);
-    // About 20 KB of UTF-8: some 6,700 Chinese characters.
-    let a = prose::document(&mut rng, "营商环境", 6_700);
+    // About 20 KB of UTF-8: some 7,100 Chinese characters.
+    let a = prose::document(&mut rng, "营商环境", 7_100);
     let light = prose::revise(&mut rng, &a, "营商环境");
-    let heavy = prose::document(&mut rng, "营商环境", 6_700);
+    let heavy = prose::document(&mut rng, "营商环境", 7_100);
     (a, light, heavy)
 }
 
 fn bench(c: &mut Criterion) {
     let (a, light, heavy) = texts();
-    println!("text sizes: {} / {} / {} bytes", a.len(), light.len(), heavy.len());
+    eprintln!("text sizes: {} / {} / {} bytes", a.len(), light.len(), heavy.len());
     c.bench_function("diff 20 KB, light revision", |b| b.iter(|| diff::compare(&a, &light)));
     c.bench_function("diff 20 KB, rewritten", |b| b.iter(|| diff::compare(&a, &heavy)));
     let seg = Segmenter::with_words([]);
