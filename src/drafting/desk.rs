@@ -1,6 +1,11 @@
 //! Drafting tasks, their versions, the steps of the chain and publications:
 //! reads and the actions the pages and the API share. Each action is one
 //! transaction with its audit record and the search index entry.
+//!
+//! One file because every action starts from the same two reads (`visible`,
+//! `parts`: who the person is to the task) and the same `Task` row; the pure
+//! rules live in `chain`, `diff` and `figures`. Split by action (versions,
+//! steps, publications) when the research outputs reuse versions.
 
 use serde::{Deserialize, Serialize};
 use time::Date;
