@@ -25,14 +25,6 @@ pub async fn people(db: &Db) -> DbResult<Vec<(i64, String)>> {
     .await
 }
 
-fn year_of(ui: &Ui, raw: &str) -> i64 {
-    raw.trim()
-        .parse()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| i64::from(ui.state.clock.today().year()))
-}
-
 #[derive(Serialize)]
 struct ListPage {
     year: i64,
@@ -56,7 +48,7 @@ async fn list_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     ui.require(Module::Drafting, Action::Read)?;
-    let year = year_of(ui, &f.year);
+    let year = ui.year_or_this(&f.year);
     let can_write = ui.user.can(Module::Drafting, Action::Write);
     let (units, people) = if can_write {
         (
@@ -319,7 +311,7 @@ pub struct YearQuery {
 /// `GET /drafting/figures`
 pub async fn figures(ui: Ui, Query(q): Query<YearQuery>) -> AppResult<Response> {
     ui.require(Module::Drafting, Action::Read)?;
-    let year = year_of(&ui, &q.year);
+    let year = ui.year_or_this(&q.year);
     let f = super::figures::figures(&ui.state.db, &ui.user, year, ui.now(), ui.state.clock.offset()).await?;
     ui.render("drafting/figures.html", f)
 }

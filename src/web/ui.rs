@@ -239,6 +239,15 @@ impl Ui {
         self.state.clock.now()
     }
 
+    /// A `?year=` value as typed, or this year when it is empty or not a year.
+    pub fn year_or_this(&self, raw: &str) -> i64 {
+        raw.trim()
+            .parse()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .unwrap_or_else(|| i64::from(self.state.clock.today().year()))
+    }
+
     /// A message in the page's language.
     pub fn say(&self, msg: &Msg) -> String {
         msg.render(self.lang)

@@ -28,14 +28,6 @@ pub struct YearQuery {
     pub kind: String,
 }
 
-fn year_of(ui: &Ui, raw: &str) -> i64 {
-    raw.trim()
-        .parse()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| i64::from(ui.state.clock.today().year()))
-}
-
 #[derive(Serialize)]
 struct ListPage {
     year: i64,
@@ -76,7 +68,7 @@ async fn list_page(
 
 /// `GET /reform/inspections`
 pub async fn list(ui: Ui, Query(q): Query<YearQuery>) -> AppResult<Response> {
-    let year = year_of(&ui, &q.year);
+    let year = ui.year_or_this(&q.year);
     let form = InspectionInput {
         kind: "onsite".into(),
         held_on: ui.state.clock.today().to_string(),
@@ -107,7 +99,7 @@ pub async fn create(ui: Ui, Form(pairs): Form<Vec<(String, String)>>) -> AppResu
     match inspections::create(&ui.caller(), &form).await {
         Ok(id) => Ok(ui.done(&format!("/reform/inspections/{id}"), Msg::new("督察已登记"))),
         Err(AppError::Invalid(e)) => {
-            let year = year_of(&ui, form.held_on.get(..4).unwrap_or_default());
+            let year = ui.year_or_this(form.held_on.get(..4).unwrap_or_default());
             list_page(&ui, year, form, e, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e),
@@ -351,7 +343,7 @@ async fn notices_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let scope = ui.require(Module::Reform, Action::Read)?;
-    let year = year_of(ui, &q.year);
+    let year = ui.year_or_this(&q.year);
     let kind = if notices::KINDS.iter().any(|(k, _)| *k == q.kind) { q.kind.clone() } else { String::new() };
     let can_manage = ui.user.can(Module::Reform, Action::Approve);
     let units = if can_manage {
