@@ -17,7 +17,7 @@ use crate::audit::{self, Event};
 use crate::authz::{Action, Module, Principal, Scope, Target};
 use crate::clock::Ts;
 use crate::db::{Db, DbResult, Query, Sql, Tx};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::search::{self, Kind as DocKind};
 use crate::validate::{Check, date, id, optional, required};
@@ -179,17 +179,22 @@ pub async fn parts(db: &Db, t: &Task, me: i64) -> DbResult<Parts> {
     })
 }
 
-/// Loads a task the caller may see.
-pub async fn visible(c: &Caller<'_>, id: i64) -> AppResult<Task> {
+/// Loads a task the caller may see, with what the caller is to it.
+pub async fn visible_with_parts(c: &Caller<'_>, id: i64) -> AppResult<(Task, Parts)> {
     c.who.require(Module::Drafting, Action::Read)?;
     let t = get(&c.state.db, id).await?.ok_or(AppError::NotFound)?;
     let p = parts(&c.state.db, &t, c.who.account_id).await?;
     if c.who.scope(Module::Drafting, Action::Read).allows(t.target()) || p.drafter || p.reviewer || p.checker
     {
-        Ok(t)
+        Ok((t, p))
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Loads a task the caller may see.
+pub async fn visible(c: &Caller<'_>, id: i64) -> AppResult<Task> {
+    Ok(visible_with_parts(c, id).await?.0)
 }
 
 /// A new drafting task as typed.
@@ -385,8 +390,7 @@ pub struct VersionInput {
 /// Adds a version (only while drafting, only by a drafter).
 pub async fn add_version(c: &Caller<'_>, task_id: i64, input: VersionInput) -> AppResult<i64> {
     c.who.require(Module::Drafting, Action::Write)?;
-    let t = visible(c, task_id).await?;
-    let p = parts(&c.state.db, &t, c.who.account_id).await?;
+    let (t, p) = visible_with_parts(c, task_id).await?;
     if !p.drafter {
         return Err(AppError::Forbidden);
     }
@@ -471,21 +475,16 @@ pub async fn add_version(c: &Caller<'_>, task_id: i64, input: VersionInput) -> A
 
 /// Takes a step of the chain.
 pub async fn step(c: &Caller<'_>, task_id: i64, step: &str, comment: &str) -> AppResult<State> {
-    let t = visible(c, task_id).await?;
+    let (t, p) = visible_with_parts(c, task_id).await?;
     let step = Step::parse(step).ok_or_else(|| AppError::BadRequest(Msg::new("未知的操作")))?;
     let comment = comment.trim();
     if comment.chars().count() > 2000 {
-        let mut e = crate::error::FieldErrors::default();
-        e.add("comment", Msg::new("意见不能超过2000字"));
-        return Err(e.into());
+        return Err(FieldErrors::one("comment", Msg::new("意见不能超过2000字")).into());
     }
-    let p = parts(&c.state.db, &t, c.who.account_id).await?;
     let from = t.state();
     let to = chain::next(from, step, p, t.versions, comment).map_err(|m| {
         if step == Step::Return && comment.is_empty() && (p.reviewer || p.checker) {
-            let mut e = crate::error::FieldErrors::default();
-            e.add("comment", m);
-            AppError::from(e)
+            AppError::from(FieldErrors::one("comment", m))
         } else {
             AppError::Conflict(m)
         }

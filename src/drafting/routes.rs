@@ -123,9 +123,8 @@ async fn detail_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let c = ui.caller();
-    let t = desk::visible(&c, id).await?;
+    let (t, p) = desk::visible_with_parts(&c, id).await?;
     let db = &ui.state.db;
-    let p = desk::parts(db, &t, ui.user.account_id).await?;
     let latest = if t.versions > 0 {
         desk::version_text(db, t.id, t.versions).await?.unwrap_or_default()
     } else {
