@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::reform::pages())
         .merge(crate::search::pages())
         .merge(crate::drafting::pages())
+        .merge(crate::research::pages())
         .merge(crate::text::words::routes())
         .merge(crate::accounts::routes())
         .merge(crate::dicts::routes())

@@ -85,15 +85,26 @@ pub fn workbook_sheets(sheets: &[SheetData<'_>]) -> anyhow::Result<Vec<u8>> {
 
 /// The download response for a workbook named `name.xlsx` (Chinese names allowed).
 pub fn download(name: &str, bytes: Vec<u8>) -> Response {
+    file(&format!("{name}.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes)
+}
+
+/// The download response for a Word document named `name.docx`.
+pub fn download_docx(name: &str, bytes: Vec<u8>) -> Response {
+    file(
+        &format!("{name}.docx"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        bytes,
+    )
+}
+
+fn file(file_name: &str, mime: &'static str, bytes: Vec<u8>) -> Response {
     let mut res = bytes.into_response();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    );
-    let encoded = crate::web::errors::urlencode(&format!("{name}.xlsx")).replace('+', "%20");
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    let encoded = crate::web::errors::urlencode(file_name).replace('+', "%20");
+    let ascii = if file_name.ends_with(".docx") { "export.docx" } else { "export.xlsx" };
     if let Ok(v) =
-        HeaderValue::from_str(&format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}"))
+        HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
     {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

@@ -22,6 +22,10 @@ pub struct DailyRun {
     pub rectifications_recoloured: usize,
     /// Report reminders sent.
     pub reminders: usize,
+    /// Research topics whose colour changed.
+    pub topics_recoloured: usize,
+    /// Instruction follow-ups whose colour changed.
+    pub follow_ups_recoloured: usize,
 }
 
 const CLAIM_KEY: &str = "jobs.daily";
@@ -102,10 +106,19 @@ pub async fn run_daily(state: &AppState) -> anyhow::Result<DailyRun> {
 
     let mut tx = db.begin().await?;
     run.rectifications_recoloured = crate::rectify::refresh(&mut tx, None, &rect_rules, today).await?;
+    let topic_rules = crate::deadline::settings::rules(db, crate::research::topics::FEATURE).await?;
+    run.topics_recoloured = crate::research::topics::refresh(&mut tx, None, &topic_rules, today).await?;
+    let follow_rules = crate::deadline::settings::rules(db, crate::research::instructions::FEATURE).await?;
+    run.follow_ups_recoloured =
+        crate::research::instructions::refresh(&mut tx, None, &follow_rules, today).await?;
     let ev = Event::new("jobs.daily", "job", "daily")
         .summary(format!(
-            "每日督办：{}项改革任务、{}项整改事项颜色变化，发送报送提醒{}条",
-            run.tasks_recoloured, run.rectifications_recoloured, run.reminders
+            "每日督办：{}项改革任务、{}项整改事项、{}个调研课题、{}项批示落实颜色变化，发送报送提醒{}条",
+            run.tasks_recoloured,
+            run.rectifications_recoloured,
+            run.topics_recoloured,
+            run.follow_ups_recoloured,
+            run.reminders
         ))
         .after(&run);
     audit::append(&mut tx, now, &actor, &ev).await?;

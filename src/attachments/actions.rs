@@ -63,7 +63,14 @@ pub async fn check(c: &Caller<'_>, file_name: &str, bytes: Vec<u8>) -> AppResult
         ));
     }
     let sha = store::content_hash(&bytes);
-    let text = if ext == "docx" { sniff::docx_text(&bytes) } else { None };
+    let (text, bytes) = match ext.as_str() {
+        "docx" => (sniff::docx_text(&bytes), bytes),
+        // Reading a large PDF takes a while: off the request threads.
+        "pdf" => tokio::task::spawn_blocking(move || (sniff::pdf_text(&bytes), bytes))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?,
+        _ => (None, bytes),
+    };
     Ok(Checked { name, bytes, kind, sha, text })
 }
 

@@ -95,6 +95,17 @@ pub fn extension(name: &str) -> String {
     name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default()
 }
 
+/// Plain text of a PDF (text layer only; a scanned PDF has none), for search.
+///
+/// pdf-extract decodes the fonts' ToUnicode maps, which Chinese PDFs from
+/// Word, WPS and browsers carry. A damaged file may make it panic; that is
+/// caught and treated as "no text".
+pub fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let out = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes)).ok()?.ok()?;
+    let text: Vec<&str> = out.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    (!text.is_empty()).then(|| text.join("\n"))
+}
+
 /// Plain text of a Word document (paragraphs on their own lines), for search.
 pub fn docx_text(bytes: &[u8]) -> Option<String> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
@@ -169,5 +180,16 @@ mod tests {
         .unwrap();
         z.finish().unwrap();
         assert_eq!(docx_text(&buf.into_inner()).unwrap(), "关于营商环境的调研&建议\n第二段");
+    }
+
+    #[test]
+    fn text_comes_out_of_a_chinese_pdf() {
+        // Printed to PDF by Chromium from our own text (tests/fixtures/report.pdf).
+        let pdf = include_bytes!("../../tests/fixtures/report.pdf");
+        assert_eq!(detect(pdf).map(|k| k.mime), Some("application/pdf"));
+        let text = pdf_text(pdf).unwrap();
+        assert!(text.contains("关于县域产业园区转型的调研报告"), "{text}");
+        assert!(text.contains("亩均效益评价机制"), "{text}");
+        assert_eq!(pdf_text(b"%PDF-1.4 broken"), None);
     }
 }

@@ -16,7 +16,12 @@ use crate::i18n::Msg;
 use crate::validate::Check;
 
 /// Features that keep colours: (code, label).
-pub const FEATURES: &[(&str, &str)] = &[("reform", "改革任务"), ("rectification", "整改事项")];
+pub const FEATURES: &[(&str, &str)] = &[
+    ("reform", "改革任务"),
+    ("rectification", "整改事项"),
+    ("research", "调研课题"),
+    ("instruction", "批示落实"),
+];
 
 /// Reads a feature's rules (defaults when unset).
 pub async fn rules(db: &Db, feature: &str) -> DbResult<Rules> {
@@ -78,6 +83,8 @@ pub async fn update(c: &Caller<'_>, feature: &str, input: &RulesInput) -> AppRes
     save(&mut tx, feature, &new, c.now, c.account()).await?;
     let changed = match feature {
         "reform" => crate::reform::colour::refresh(&mut tx, None, &new, today, c.now).await?.len(),
+        "research" => crate::research::topics::refresh(&mut tx, None, &new, today).await?,
+        "instruction" => crate::research::instructions::refresh(&mut tx, None, &new, today).await?,
         _ => crate::rectify::refresh(&mut tx, None, &new, today).await?,
     };
     let ev = Event::new("setting.update", "setting", format!("colours.{feature}"))

@@ -82,7 +82,10 @@ pub async fn list(ui: Ui, Query(f): Query<Filter>) -> AppResult<Response> {
 }
 
 /// `POST /drafting`
-pub async fn create(ui: Ui, Form(form): Form<TaskInput>) -> AppResult<Response> {
+pub async fn create(
+    ui: Ui,
+    crate::web::form::MultiForm(form): crate::web::form::MultiForm<TaskInput>,
+) -> AppResult<Response> {
     match desk::create(&ui.caller(), &form).await {
         Ok(id) => Ok(ui.done(&format!("/drafting/{id}"), Msg::new("已新建起草任务"))),
         Err(AppError::Invalid(e)) => {

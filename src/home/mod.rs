@@ -35,6 +35,7 @@ struct Page {
     notices: Vec<crate::notify::Notice>,
     unread: i64,
     cards: Vec<cards::Card>,
+    follow_ups: Vec<crate::research::instructions::Instruction>,
     links: Vec<crate::web::menu::Item>,
 }
 
@@ -57,6 +58,7 @@ async fn home(ui: Ui) -> AppResult<Response> {
         notices: crate::notify::latest(&ui.state.db, ui.user.account_id, 5).await?,
         unread: crate::notify::unread_count(&ui.state.db, ui.user.account_id).await?,
         cards: cards::for_user(&ui).await?,
+        follow_ups: crate::research::instructions::waiting_for(&ui.state.db, ui.user.account_id).await?,
         links,
     };
     ui.render("home/home.html", page)

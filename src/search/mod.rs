@@ -30,17 +30,23 @@ pub enum Kind {
     ReformTask,
     /// 文稿.
     Draft,
+    /// 调研成果.
+    Output,
+    /// 领导批示.
+    Instruction,
 }
 
 impl Kind {
     /// Every kind, in the order the filter offers them.
-    pub const ALL: &'static [Kind] = &[Kind::ReformTask, Kind::Draft];
+    pub const ALL: &'static [Kind] = &[Kind::Output, Kind::Instruction, Kind::Draft, Kind::ReformTask];
 
     /// The stored code.
     pub fn code(self) -> &'static str {
         match self {
             Kind::ReformTask => "reform_task",
             Kind::Draft => "draft",
+            Kind::Output => "output",
+            Kind::Instruction => "instruction",
         }
     }
 
@@ -54,6 +60,8 @@ impl Kind {
         match self {
             Kind::ReformTask => "改革任务",
             Kind::Draft => "文稿",
+            Kind::Output => "调研成果",
+            Kind::Instruction => "领导批示",
         }
     }
 
@@ -62,6 +70,7 @@ impl Kind {
         match self {
             Kind::ReformTask => Module::Reform,
             Kind::Draft => Module::Drafting,
+            Kind::Output | Kind::Instruction => Module::Research,
         }
     }
 
@@ -70,6 +79,8 @@ impl Kind {
         match self {
             Kind::ReformTask => format!("/reform/tasks/{ref_id}"),
             Kind::Draft => format!("/drafting/{ref_id}"),
+            Kind::Output => format!("/research/outputs/{ref_id}"),
+            Kind::Instruction => format!("/research/instructions/{ref_id}"),
         }
     }
 
@@ -86,6 +97,14 @@ impl Kind {
                 "s.id, s.unit_id, s.created_by, s.year, s.title, \
                  s.requester || ' ' || coalesce((select v.body from drafting_versions v where v.task_id = s.id \
                  order by v.no desc limit 1), '') from drafting_tasks s where 1=1"
+            }
+            Kind::Output => {
+                "s.id, s.unit_id, s.created_by, s.year, s.title, \
+                 s.code || ' ' || s.authors || ' ' || s.series || ' ' || s.body from research_outputs s where 1=1"
+            }
+            Kind::Instruction => {
+                "s.id, s.unit_id, s.created_by, s.year, s.leader || '批示', \
+                 s.content || ' ' || s.follow_up || ' ' || s.result from research_instructions s where 1=1"
             }
         }
     }

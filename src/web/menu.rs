@@ -50,6 +50,17 @@ const SECTIONS: &[(&str, &[Entry])] = &[
         ],
     ),
     (
+        "调查研究",
+        &[
+            ("调研课题", "/research", Some((Module::Research, Action::Read))),
+            ("调研成果", "/research/outputs", Some((Module::Research, Action::Read))),
+            ("决策参考", "/research/journal", Some((Module::Research, Action::Read))),
+            ("领导批示", "/research/instructions", Some((Module::Research, Action::Read))),
+            ("成果汇编", "/research/compilations", Some((Module::Research, Action::Read))),
+            ("优秀成果评选", "/research/selection", Some((Module::Research, Action::Read))),
+        ],
+    ),
+    (
         "以文辅政",
         &[
             ("起草任务", "/drafting", Some((Module::Drafting, Action::Read))),

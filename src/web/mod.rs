@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod csrf;
 pub mod errors;
+pub mod form;
 pub mod headers;
 pub mod list;
 pub mod menu;

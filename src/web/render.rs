@@ -46,6 +46,10 @@ impl Templates {
             let n = n.unwrap_or(40);
             if s.chars().count() > n { format!("{}…", s.chars().take(n).collect::<String>()) } else { s }
         });
+        // A text's non-empty lines, for showing it paragraph by paragraph.
+        env.add_filter("paragraphs", |s: String| -> Vec<String> {
+            s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+        });
         env.add_filter("dt", move |ms: Option<i64>| {
             ms.map(|ms| crate::clock::Ts(ms).display(offset)).unwrap_or_default()
         });

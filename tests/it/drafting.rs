@@ -107,6 +107,9 @@ both! {
         assert_eq!(no, 2);
         assert!(body.contains("坚持目标导向"), "{body}");
         assert!(attachment.is_some(), "the uploaded file is kept");
+        let v = reviewer.get(&format!("/drafting/{id}/versions/2")).await;
+        v.assert_status(200);
+        assert_eq!(v.select("#version-text p").len(), 2, "one paragraph per line");
 
         // The comparison marks what changed.
         let r = reviewer.get(&format!("/api/v1/drafting/tasks/{id}/compare?a=1&b=2")).await;

@@ -22,4 +22,5 @@ mod org;
 mod pages;
 mod parity;
 mod reform;
+mod research;
 mod search;

@@ -112,7 +112,11 @@ both! {
                 format!("/admin/grants/{staff}"), "/admin/security".into(), "/admin/logins".into(),
             ]),
             (aud, vec!["/audit".into(), "/audit/1".into()]),
-            (staff, vec!["/org/units".into(), "/org/people".into(), "/org/branches".into()]),
+            (staff, vec![
+                "/org/units".into(), "/org/people".into(), "/org/branches".into(), "/research".into(),
+                "/research/outputs".into(), "/research/journal".into(), "/research/instructions".into(),
+                "/research/compilations".into(), "/research/selection".into(),
+            ]),
         ];
         for (who, pages) in by_role {
             let mut c = app.as_account(who).await;

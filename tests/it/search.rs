@@ -27,7 +27,7 @@ async fn task(office: &mut Client<'_>, title: &str, goals: &str, lead: i64, coop
 }
 
 /// Percent-encodes what a URI may not carry (Chinese, spaces).
-fn u(path: &str) -> String {
+pub fn u(path: &str) -> String {
     path.chars()
         .map(|c| {
             if c.is_ascii() && c != ' ' {

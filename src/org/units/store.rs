@@ -35,6 +35,13 @@ pub const UNIT_REFERENCES: &[(&str, &str, &[&str])] = &[
     ("reform_pilots", "host_unit_id", &[]),
     ("drafting_tasks", "unit_id", &[]),
     ("search_docs", "unit_id", &[]),
+    ("research_topics", "lead_unit_id", &[]),
+    ("research_topic_units", "unit_id", &["topic_id"]),
+    ("research_outputs", "unit_id", &[]),
+    ("research_compilations", "unit_id", &[]),
+    ("research_issues", "unit_id", &[]),
+    ("research_instructions", "unit_id", &[]),
+    ("research_rounds", "unit_id", &[]),
 ];
 
 /// A unit as lists and pages show it.
