@@ -3,6 +3,7 @@
 //! Missing chromium is a failure (the test script installs it), never a skip.
 
 mod drafting;
+mod research;
 mod journey;
 mod reform;
 mod tour;
@@ -132,6 +133,18 @@ impl Browser {
         let el = self.find(&format!("[name='{name}']")).await;
         el.clear().await.expect("clear");
         el.send_keys(value).await.expect("type");
+    }
+
+    /// Whether the page has an element matching `css` now (no waiting).
+    pub async fn has(&mut self, css: &str) -> bool {
+        !self.c.find_all(Locator::Css(css)).await.expect("find").is_empty()
+    }
+
+    /// Sets a date input named `name` (typing into a date input depends on the browser's locale).
+    pub async fn set_date(&mut self, name: &str, value: &str) {
+        self.find(&format!("[name='{name}']")).await;
+        let js = format!("document.querySelector(\"[name='{name}']\").value = '{value}';");
+        self.c.execute(&js, vec![]).await.expect("set date");
     }
 
     /// Chooses an option by its visible text in the select named `name`.
