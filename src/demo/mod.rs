@@ -14,6 +14,7 @@ pub mod drafting;
 pub mod names;
 pub mod prose;
 pub mod reform;
+pub mod research;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -38,6 +39,8 @@ pub struct Seeded {
     pub reform: reform::Seeded,
     /// Drafting tasks.
     pub drafts: usize,
+    /// The research year.
+    pub research: research::Seeded,
 }
 
 /// Builds the demo into `db` unless it already holds data; returns what it made.
@@ -78,11 +81,12 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Seeded>> {
     state.forget_policy().await;
     let year = reform::seed(state, &mut rng).await?;
     let drafts = drafting::seed(state, &mut rng, reform::demo_year(state.clock.today())).await?;
+    let research = research::seed(state, &mut rng, reform::demo_year(state.clock.today())).await?;
     crate::jobs::run_daily(state).await?;
     // Every text in the search index, however it was written.
     let seg = crate::text::segmenter(&state.db).await?;
     crate::search::index::reindex(&state.db, &seg, state.clock.now(), |_| {}).await?;
-    Ok(Some(Seeded { built, reform: year, drafts }))
+    Ok(Some(Seeded { built, reform: year, drafts, research }))
 }
 
 /// Creates or reuses the demo data folder and serves it.
@@ -94,10 +98,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(config, db, clock).await?;
     println!("政研工作平台 · 演示环境");
     match seed(&state).await? {
-        Some(Seeded { built: b, reform: r, drafts }) => {
+        Some(Seeded { built: b, reform: r, drafts, research: y }) => {
             println!(
                 "已生成演示城市“云川市”：单位 {} 个，人员 {} 名，账户 {} 个；改革任务 {} 项，进展报送 {} 份；起草任务 {} 件",
                 b.units, b.people, b.accounts, r.tasks, r.reports, drafts
+            );
+            println!(
+                "调研课题 {} 个，调研成果 {} 篇，《决策参考》{} 期，领导批示 {} 件",
+                y.topics, y.outputs, y.issues, y.instructions
             );
             println!();
             println!("演示账户（密码均为 {DEMO_PASSWORD}）：");

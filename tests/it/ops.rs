@@ -182,6 +182,16 @@ async fn the_demo_city_is_the_same_every_time() {
     let roles: i64 =
         app.db().scalar(Query::new("select count(distinct role_id) from account_roles")).await.unwrap();
     assert_eq!(roles, 9, "every built-in role has a demo account");
+    // The research year: topics in every colour but the plan's end, issues about monthly,
+    // instructions with follow-ups done and open, a closed selection round.
+    let n = |sql: &'static str| app.db().scalar::<i64>(Query::new(sql));
+    assert_eq!(n("select count(*) from research_topics").await.unwrap(), 14);
+    assert!(n("select count(distinct colour) from research_topics").await.unwrap() >= 2);
+    assert!((8..=11).contains(&n("select count(*) from research_issues where state = 'published'").await.unwrap()));
+    assert!(n("select count(*) from research_instructions where state = 'done'").await.unwrap() > 0);
+    assert!(n("select count(*) from research_instructions where state = 'open'").await.unwrap() > 0);
+    assert_eq!(n("select count(*) from research_rounds where state = 'closed'").await.unwrap(), 1);
+    assert!(n("select count(*) from search_docs where kind = 'output'").await.unwrap() > 20);
 }
 
 fn zhengyan(dir: &std::path::Path, args: &[&str]) -> std::process::Output {

@@ -3,9 +3,9 @@
 //! Missing chromium is a failure (the test script installs it), never a skip.
 
 mod drafting;
-mod research;
 mod journey;
 mod reform;
+mod research;
 mod tour;
 
 use std::net::SocketAddr;

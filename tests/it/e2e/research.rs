@@ -73,7 +73,11 @@ async fn an_instruction_on_an_output_reaches_the_owners_workbench_and_is_followe
     b.fill("distribution", "市委常委，市人大常委会、市政府、市政协主要领导").await;
     b.click("#issue-form button").await;
     b.wait_text("h1", "2026年第1期").await;
-    b.choose("output_id", &format!("成果2026-{output:05} 关于县域产业园区转型升级的调研报告（市委政策研究室）")).await;
+    b.choose(
+        "output_id",
+        &format!("成果2026-{output:05} 关于县域产业园区转型升级的调研报告（市委政策研究室）"),
+    )
+    .await;
     b.click("#article-form button").await;
     b.wait_text("#articles", "关于县域产业园区转型升级的调研报告").await;
     b.click("#publish-form button").await;
