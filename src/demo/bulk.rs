@@ -2,7 +2,9 @@
 //! over ten years (DOMAIN.md "Scale"): about 1,000 units, 5,000 people and
 //! accounts, and 10,000,000 audit records chained exactly as live ones are.
 //! Reform tasks: 50,000 over the ten years with 500,000 progress reports
-//! (`bulk_reform`). Later capabilities add their own tables here. Same seed,
+//! (`bulk_reform`). Drafting: 100,000 tasks (`bulk_drafting`). Research:
+//! 20,000 reports of about 10 KB with topics, issues and instructions
+//! (`bulk_research`). Later capabilities add their own tables here. Same seed,
 //! same data.
 
 use std::time::Instant;
@@ -58,6 +60,7 @@ pub async fn run(config: &Config, db: &Db, scale: f64, seed: u64, audit: Option<
         super::bulk_scheme::generate(&state, &mut rng, now, clock.today().year()).await?;
     }
     super::bulk_drafting::generate(db, &mut rng, now, clock.today().year(), s(100_000.0)).await?;
+    super::bulk_research::generate(db, &mut rng, now, config.utc_offset(), s(20_000.0)).await?;
     let seg = crate::text::segmenter(db).await?;
     let indexing = Instant::now();
     let (docs, bytes) = crate::search::index::reindex(db, &seg, now, |_| {}).await?;

@@ -7,6 +7,7 @@
 pub mod builder;
 pub mod bulk;
 pub mod bulk_drafting;
+pub mod bulk_research;
 pub mod bulk_reform;
 mod bulk_scheme;
 pub mod city;

@@ -199,9 +199,10 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
         return Ok(results);
     }
     let kinds: Vec<Kind> = f.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
-    let mut sql = Sql::new(
-        "select d.kind, d.ref_id, d.title, d.body, d.year, coalesce((select u.name from units u where u.id = d.unit_id), '')",
-    );
+    // Rank first with the small columns only: a sort that carried every
+    // match's text would move megabytes per query. The texts of the page's
+    // hits are read afterwards by id.
+    let mut sql = Sql::new("select d.id");
     if !push_from_where(&mut sql, dialect, &expr, who, &kinds, f) {
         return Ok(results);
     }
@@ -214,20 +215,30 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
             .push(")) desc, d.id desc"),
     };
     sql.push(" limit ").int(PAGE_SIZE).push(" offset ").int((results.page - 1) * PAGE_SIZE);
-    let rows: Vec<(String, i64, String, String, i64, String)> = db.all(sql.build()).await?;
-    results.hits = rows
-        .into_iter()
-        .filter_map(|(kind, id, title, body, year, unit)| {
-            let kind = Kind::parse(&kind)?;
+    let ranked: Vec<(i64,)> = db.all(sql.build()).await?;
+    if ranked.is_empty() {
+        return Ok(results);
+    }
+    let mut sql = Sql::new(
+        "select d.id, d.kind, d.ref_id, d.title, d.body, d.year, \
+         coalesce((select u.name from units u where u.id = d.unit_id), '') from search_docs d where d.id in ",
+    );
+    sql.bind_list(ranked.iter().map(|(id,)| *id));
+    let rows: Vec<(i64, String, i64, String, String, i64, String)> = db.all(sql.build()).await?;
+    results.hits = ranked
+        .iter()
+        .filter_map(|(doc,)| rows.iter().find(|r| r.0 == *doc))
+        .filter_map(|(_, kind, id, title, body, year, unit)| {
+            let kind = Kind::parse(kind)?;
             Some(Hit {
                 kind,
                 kind_label: kind.label(),
-                id,
-                link: kind.link(id),
-                title_html: snippet::mark(&title, &marked),
-                snippet_html: snippet::snippet(&body, &marked),
-                year,
-                unit,
+                id: *id,
+                link: kind.link(*id),
+                title_html: snippet::mark(title, &marked),
+                snippet_html: snippet::snippet(body, &marked),
+                year: *year,
+                unit: unit.clone(),
             })
         })
         .collect();
