@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Search figures for docs/PERFORMANCE.md (issue 4), against the release binary
-# on a scale-1 dataset (`gen --scale 1`: 50,000 reform tasks and 100,000 drafts
-# of about 2,000 characters, some 250 MB of text in the index).
+# Search and Word-export figures for docs/PERFORMANCE.md (issue 4), against the
+# release binary on a scale-1 dataset (`gen --scale 1`: 50,000 reform tasks,
+# 100,000 short drafts and 20,000 research reports of about 10 KB, some 280 MB
+# of text in the index; 240 issues of 《决策参考》 of three reports each).
 #   scripts/bench-search.sh [DATABASE_URL] [DURATION]
 # With no URL it uses SQLite in bench-data/ (made by `gen --scale 1` when missing);
 # with a postgres:// URL it generates into that (empty) database first.
@@ -71,3 +72,13 @@ echo "== GET /search (the page), 8 connections, $DUR"
 PAGE=$(mktemp --suffix .lua)
 sed 's#/api/v1/search#/search#' "$LUA" > "$PAGE"
 wrk -t2 -c8 -d"$DUR" --latency -s "$PAGE" -H "$H" "http://127.0.0.1:$PORT/"
+
+if [ -z "$URL" ]; then
+  ISSUE=$(sqlite3 "$ZHENGYAN_DATA_DIR/zhengyan.db" "select max(id) from research_issues")
+else
+  ISSUE=$(psql "$URL" -qAtc "select max(id) from research_issues")
+fi
+curl -s -H "$H" -o /tmp/issue.docx -w "one issue as docx: %{http_code}, %{size_download} bytes, %{time_total} s\n" \
+  "http://127.0.0.1:$PORT/research/journal/$ISSUE/docx"
+echo "== GET /research/journal/$ISSUE/docx (《决策参考》 issue in official layout), 1 connection, $DUR"
+wrk -t1 -c1 -d"$DUR" --latency -H "$H" "http://127.0.0.1:$PORT/research/journal/$ISSUE/docx"

@@ -114,6 +114,7 @@ struct DetailPage {
     errors: std::collections::BTreeMap<String, String>,
     overdue: bool,
     step_index: usize,
+    can_instruct: bool,
 }
 
 async fn detail_page(
@@ -149,6 +150,7 @@ async fn detail_page(
             && ui.user.can(Module::Drafting, Action::Write),
         overdue: t.issued_at.is_none() && ui.now().0 > t.due_at.0,
         step_index: State::ALL.iter().position(|s| *s == t.state()).unwrap_or(0),
+        can_instruct: ui.user.can(Module::Research, Action::Write),
         task: t,
         text,
         note,

@@ -50,6 +50,7 @@ pub fn pages() -> Router<AppState> {
         .route("/research/journal/{id}/publish", post(p::publish_issue))
         .route("/research/journal/{id}/docx", get(p::issue_docx))
         .route("/research/instructions", get(p::instructions).post(p::create_instruction))
+        .route("/research/instructions/new", get(p::new_instruction))
         .route("/research/instructions/{id}", get(p::instruction))
         .route("/research/instructions/{id}/follow-up", post(p::follow_up))
         .route("/research/selection", get(p::rounds).post(p::create_round))

@@ -713,11 +713,72 @@ pub async fn create_instruction(ui: Ui, Form(f): Form<InstructionInput>) -> AppR
             output_page(&ui, target, f, TransformationInput::default(), e, StatusCode::UNPROCESSABLE_ENTITY)
                 .await
         }
-        Err(e) => {
-            Ok(ui
-                .refuse("/research/instructions", e.0.values().next().unwrap_or(&Msg::new("提交的内容有误"))))
-        }
+        Err(e) => new_instruction_page(&ui, f, e, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
+}
+
+/// `?target_kind=&target_id=`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TargetQuery {
+    /// `draft` or `reform_task` (outputs have the form on their own page).
+    pub target_kind: String,
+    /// Its id.
+    pub target_id: String,
+}
+
+#[derive(Serialize)]
+struct NewInstructionPage {
+    target_label: &'static str,
+    target_title: String,
+    back: String,
+    instructions: Vec<instructions::Instruction>,
+    levels: Pairs,
+    people: Vec<(i64, String)>,
+    units: Vec<(i64, String)>,
+    form: InstructionInput,
+    errors: Errors,
+}
+
+async fn new_instruction_page(
+    ui: &Ui,
+    form: InstructionInput,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    ui.require(Module::Research, Action::Write)?;
+    let c = ui.caller();
+    let id: i64 = form.target_id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let (title, back) = match form.target_kind.as_str() {
+        "draft" => (crate::drafting::desk::visible(&c, id).await?.title, format!("/drafting/{id}")),
+        "reform_task" => (crate::reform::actions::visible_task(&c, id).await?.title, format!("/reform/tasks/{id}")),
+        "output" => (outputs::visible(&c, id).await?.title, format!("/research/outputs/{id}")),
+        _ => return Err(AppError::NotFound),
+    };
+    let db = &ui.state.db;
+    let page = NewInstructionPage {
+        target_label: super::label_of(instructions::TARGETS, &form.target_kind),
+        target_title: title,
+        back,
+        instructions: instructions::on_target(db, &ui.user, &form.target_kind, id).await?,
+        levels: instructions::LEVELS,
+        people: people(db).await?,
+        units: all_units(ui).await?,
+        form,
+        errors: ui.field_errors(&errors),
+    };
+    ui.render_status(status, "research/instruction_new.html", page)
+}
+
+/// `GET /research/instructions/new?target_kind=draft&target_id=7`
+pub async fn new_instruction(ui: Ui, Query(q): Query<TargetQuery>) -> AppResult<Response> {
+    let form = InstructionInput {
+        target_kind: q.target_kind,
+        target_id: q.target_id,
+        instructed_on: ui.state.clock.today().to_string(),
+        ..InstructionInput::default()
+    };
+    new_instruction_page(&ui, form, FieldErrors::default(), StatusCode::OK).await
 }
 
 #[derive(Serialize)]

@@ -172,6 +172,23 @@ both! {
         // The instruction is found by the search, inside the scope.
         let res = s.get(&u("/api/v1/search?q=园区评价&kind=instruction")).await.json();
         assert_eq!(res["total"], 1, "{res}");
+
+        // An instruction on a draft is recorded from its own form; mistakes come back beside the fields.
+        let r = s.json(Method::POST, "/api/v1/drafting/tasks", &json!({
+            "title": "全市园区工作会议讲话", "kind": "speech", "unit_id": t.a.to_string(), "due_hours": "24",
+            "drafter_ids": [staff.to_string()], "reviewer_id": staff.to_string(), "checker_id": staff.to_string(),
+        })).await;
+        r.assert_status(201);
+        let draft = r.json()["id"].as_i64().unwrap().to_string();
+        let page = s.get(&format!("/research/instructions/new?target_kind=draft&target_id={draft}")).await;
+        page.assert_status(200);
+        let r = s.post_form("/research/instructions", &[("target_kind", "draft"), ("target_id", &draft), ("leader", ""), ("level", "city_leader"), ("instructed_on", "2026-12-30"), ("content", "阅")]).await;
+        r.assert_status(422);
+        assert_eq!((r.select("#e-leader").len(), r.select("#e-instructed_on").len()), (1, 1), "{}", r.text());
+        let r = s.post_form("/research/instructions", &[("target_kind", "draft"), ("target_id", &draft), ("leader", "副市长 李某"), ("level", "city_leader"), ("instructed_on", "2026-11-29"), ("content", "阅")]).await;
+        r.assert_status(303);
+        let on_draft: i64 = app.db().scalar(Query::new("select count(*) from research_instructions where target_kind = 'draft'")).await.unwrap();
+        assert_eq!(on_draft, 1);
     }
 }
 

@@ -60,6 +60,8 @@ struct Page {
     files: Vec<Attachment>,
     timeline: Vec<Moment>,
     can_manage: bool,
+    /// May record a leader instruction on the task (research office).
+    can_instruct: bool,
     can_report: bool,
     report_units: Vec<(i64, String)>,
     errors: std::collections::BTreeMap<String, String>,
@@ -214,6 +216,7 @@ async fn page(
         files: files::for_owner(&ui.state.db, &read_files, "reform_task", &id.to_string()).await?,
         timeline,
         can_manage,
+        can_instruct: ui.user.can(Module::Research, Action::Write),
         can_report,
         report_units,
         errors: ui.field_errors(&errors),
