@@ -95,6 +95,7 @@ pub const TABLES: &[(&str, &str)] = &[
 /// column on PostgreSQL).
 pub const DERIVED: &[&str] = &[
     "search_docs",
+    "search_texts",
     "search_fts",
     "search_fts_config",
     "search_fts_data",

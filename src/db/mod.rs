@@ -158,7 +158,12 @@ impl Db {
                 .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(2))
-                .connect_with(options.read_only(true).pragma("cache_size", "-32768"))
+                // Readers map the file: every connection shares the operating system's copy of
+                // the pages instead of filling its own cache from read() calls (the search joins
+                // thousands of rows per query).
+                .connect_with(
+                    options.read_only(true).pragma("cache_size", "-32768").pragma("mmap_size", "8589934592"),
+                )
                 .await?;
             Ok(Db::Sqlite { read, write })
         } else {

@@ -35,8 +35,16 @@ pub async fn query(db: &Db, q: &str, username: &str) -> anyhow::Result<()> {
     let (id,) = id.with_context(|| format!("没有账户 {username}"))?;
     let who = Principal::load(db, id).await?.with_context(|| format!("账户 {username} 已停用"))?;
     let seg = crate::text::segmenter(db).await?;
-    let r = search(db, &seg, &who, q, &Filter { page: 1, ..Filter::default() }).await?;
-    println!("检索词：{}；共 {} 条", r.words.join(" / "), r.total);
+    let filter = Filter { page: 1, ..Filter::default() };
+    let mut times = Vec::new();
+    let mut r = search(db, &seg, &who, q, &filter).await?;
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        r = search(db, &seg, &who, q, &filter).await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!("检索词：{}；共 {} 条；用时中位数 {:.1} 毫秒（连续 5 次）", r.words.join(" / "), r.total, times[2]);
     for h in r.hits {
         println!("[{}] {} {}", h.kind_label, h.id, h.title_html);
     }

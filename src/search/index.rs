@@ -38,10 +38,10 @@ pub async fn put(tx: &mut Tx, seg: &Segmenter, doc: &Doc, now: Ts) -> DbResult<(
             let id: i64 = tx
                 .scalar(
                     Query::new(
-                        "insert into search_docs (kind, ref_id, unit_id, owner_id, year, title, body, updated_at) \
-                         values ($1, $2, $3, $4, $5, $6, $7, $8) \
+                        "insert into search_docs (kind, ref_id, unit_id, owner_id, year, updated_at) \
+                         values ($1, $2, $3, $4, $5, $6) \
                          on conflict (kind, ref_id) do update set unit_id = excluded.unit_id, owner_id = excluded.owner_id, \
-                         year = excluded.year, title = excluded.title, body = excluded.body, updated_at = excluded.updated_at \
+                         year = excluded.year, updated_at = excluded.updated_at \
                          returning id",
                     )
                     .bind(doc.kind.code())
@@ -49,11 +49,10 @@ pub async fn put(tx: &mut Tx, seg: &Segmenter, doc: &Doc, now: Ts) -> DbResult<(
                     .bind(doc.unit_id)
                     .bind(doc.owner_id)
                     .bind(doc.year)
-                    .bind(doc.title.as_str())
-                    .bind(doc.body.as_str())
                     .bind(now),
                 )
                 .await?;
+            put_text(tx, id, doc).await?;
             tx.exec(Query::new("delete from search_fts where rowid = $1").bind(id)).await?;
             tx.exec(
                 Query::new("insert into search_fts (rowid, title, body) values ($1, $2, $3)")
@@ -65,29 +64,44 @@ pub async fn put(tx: &mut Tx, seg: &Segmenter, doc: &Doc, now: Ts) -> DbResult<(
         }
         // dialect: PostgreSQL keeps them as a weighted tsvector on the row.
         Dialect::Postgres => {
-            tx.exec(
-                Query::new(
-                    "insert into search_docs (kind, ref_id, unit_id, owner_id, year, title, body, updated_at, tsv) \
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, \
-                     setweight(to_tsvector('simple', $9), 'A') || setweight(to_tsvector('simple', $10), 'B')) \
-                     on conflict (kind, ref_id) do update set unit_id = excluded.unit_id, owner_id = excluded.owner_id, \
-                     year = excluded.year, title = excluded.title, body = excluded.body, updated_at = excluded.updated_at, \
-                     tsv = excluded.tsv",
+            let id: i64 = tx
+                .scalar(
+                    Query::new(
+                        "insert into search_docs (kind, ref_id, unit_id, owner_id, year, updated_at, tsv) \
+                         values ($1, $2, $3, $4, $5, $6, \
+                         setweight(to_tsvector('simple', $7), 'A') || setweight(to_tsvector('simple', $8), 'B')) \
+                         on conflict (kind, ref_id) do update set unit_id = excluded.unit_id, owner_id = excluded.owner_id, \
+                         year = excluded.year, updated_at = excluded.updated_at, tsv = excluded.tsv \
+                         returning id",
+                    )
+                    .bind(doc.kind.code())
+                    .bind(doc.ref_id)
+                    .bind(doc.unit_id)
+                    .bind(doc.owner_id)
+                    .bind(doc.year)
+                    .bind(now)
+                    .bind(title_terms)
+                    .bind(body_terms),
                 )
-                .bind(doc.kind.code())
-                .bind(doc.ref_id)
-                .bind(doc.unit_id)
-                .bind(doc.owner_id)
-                .bind(doc.year)
-                .bind(doc.title.as_str())
-                .bind(doc.body.as_str())
-                .bind(now)
-                .bind(title_terms)
-                .bind(body_terms),
-            )
-            .await?;
+                .await?;
+            put_text(tx, id, doc).await?;
         }
     }
+    Ok(())
+}
+
+/// The plain title and text of an entry, for the snippets of a page of hits.
+async fn put_text(tx: &mut Tx, id: i64, doc: &Doc) -> DbResult<()> {
+    tx.exec(
+        Query::new(
+            "insert into search_texts (id, title, body) values ($1, $2, $3) \
+             on conflict (id) do update set title = excluded.title, body = excluded.body",
+        )
+        .bind(id)
+        .bind(doc.title.as_str())
+        .bind(doc.body.as_str()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -102,6 +116,12 @@ pub async fn remove(tx: &mut Tx, kind: Kind, ref_id: i64) -> DbResult<()> {
         )
         .await?;
     }
+    tx.exec(
+        Query::new("delete from search_texts where id in (select id from search_docs where kind = $1 and ref_id = $2)")
+            .bind(kind.code())
+            .bind(ref_id),
+    )
+    .await?;
     tx.exec(
         Query::new("delete from search_docs where kind = $1 and ref_id = $2").bind(kind.code()).bind(ref_id),
     )
@@ -162,6 +182,7 @@ pub async fn reindex(
         // dialect: a contentless FTS5 table is emptied with its 'delete-all' command.
         tx.exec(Query::new("insert into search_fts (search_fts) values ('delete-all')")).await?;
     }
+    tx.exec(Query::new("delete from search_texts")).await?;
     tx.exec(Query::new("delete from search_docs")).await?;
     tx.commit().await?;
     let (mut docs, mut bytes) = (0u64, 0u64);

@@ -220,8 +220,9 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
         return Ok(results);
     }
     let mut sql = Sql::new(
-        "select d.id, d.kind, d.ref_id, d.title, d.body, d.year, \
-         coalesce((select u.name from units u where u.id = d.unit_id), '') from search_docs d where d.id in ",
+        "select d.id, d.kind, d.ref_id, t.title, t.body, d.year, \
+         coalesce((select u.name from units u where u.id = d.unit_id), '') from search_docs d \
+         join search_texts t on t.id = d.id where d.id in ",
     );
     sql.bind_list(ranked.iter().map(|(id,)| *id));
     let rows: Vec<(i64, String, i64, String, String, i64, String)> = db.all(sql.build()).await?;

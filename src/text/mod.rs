@@ -132,21 +132,11 @@ impl Segmenter {
             if out.iter().any(|q| q.word == word) || is_stop(&word) {
                 continue;
             }
-            let mut parts = Vec::new();
-            for t in self.jieba.cut_for_search(&word, true) {
-                normalise_into(t.word, &mut parts);
-            }
-            parts.retain(|p| *p != word && p.chars().count() < word.chars().count());
-            parts.dedup();
-            // Only parts that cover the word are a fair stand-in for it.
-            let covered: usize = parts
-                .iter()
-                .filter(|p| !parts.iter().any(|q| q != *p && q.contains(p.as_str())))
-                .map(|p| p.chars().count())
-                .sum();
-            if covered < word.chars().count() {
-                parts.clear();
-            }
+            // A dictionary word is a token wherever a text holds it (the index
+            // is cut in search mode with the same dictionary), so it is looked
+            // up as itself. A word the segmenter only guessed (HMM) may be cut
+            // differently inside a text; it is also found as its parts.
+            let parts = if self.knows(&word) { Vec::new() } else { self.covering_parts(&word) };
             out.push(QueryWord { word, parts });
         }
         if out.is_empty() {
@@ -155,6 +145,26 @@ impl Segmenter {
             out.dedup();
         }
         out
+    }
+
+    /// The shorter dictionary words (search mode) that together cover `word`, or none.
+    pub fn covering_parts(&self, word: &str) -> Vec<String> {
+        let mut parts = Vec::new();
+        for t in self.jieba.cut_for_search(word, true) {
+            normalise_into(t.word, &mut parts);
+        }
+        parts.retain(|p| p != word && p.chars().count() < word.chars().count());
+        parts.dedup();
+        // Only parts that cover the word are a fair stand-in for it.
+        let covered: usize = parts
+            .iter()
+            .filter(|p| !parts.iter().any(|q| q != *p && q.contains(p.as_str())))
+            .map(|p| p.chars().count())
+            .sum();
+        if covered < word.chars().count() {
+            parts.clear();
+        }
+        parts
     }
 
     /// True when the word is in the dictionary.
@@ -284,13 +294,15 @@ mod tests {
     }
 
     #[test]
-    fn query_words_drop_particles_and_carry_covering_parts() {
+    fn query_words_drop_particles_and_only_guessed_words_carry_parts() {
         let s = Segmenter::with_words([]);
         let q = s.query("营商环境的优化");
         let words: Vec<&str> = q.iter().map(|w| w.word.as_str()).collect();
         assert_eq!(words, vec!["营商环境", "优化"]);
-        assert!(q[0].parts.contains(&"环境".to_string()), "{q:?}");
+        assert!(s.knows("营商环境") && q[0].parts.is_empty(), "a dictionary word is looked up as itself: {q:?}");
         assert!(q[1].parts.is_empty());
+        assert!(s.covering_parts("营商环境").contains(&"环境".to_string()));
+        assert!(s.covering_parts("优化").is_empty());
         assert_eq!(s.query("的").len(), 1, "a query of a stop word alone still searches");
     }
 }

@@ -90,7 +90,7 @@ both! {
         assert_eq!(ids(&res), vec![("draft".to_string(), draft)]);
         assert!(res["hits"][0]["snippet_html"].as_str().unwrap().contains("<mark>营商环境</mark>"), "{res}");
 
-        // Every word is required; a long word is also found by its parts.
+        // Every word is required; a short word also finds the long words holding it.
         let res = o.get(&u("/api/v1/search?q=营商环境 乡村")).await.json();
         assert_eq!(ids(&res), vec![("reform_task".to_string(), in_body)], "{res}");
         let res = o.get(&u("/api/v1/search?q=营商")).await.json();
