@@ -68,6 +68,8 @@ LUA
 wrk -t2 -c8 -d3s -s "$LUA" -H "$H" "http://127.0.0.1:$PORT/" >/dev/null
 echo "== GET /api/v1/search (12 two-word queries in turn, hits, counts and snippets), 8 connections, $DUR"
 wrk -t2 -c8 -d"$DUR" --latency -s "$LUA" -H "$H" "http://127.0.0.1:$PORT/"
+echo "== GET /api/v1/search, the same queries, 1 connection (latency without queueing), $DUR"
+wrk -t1 -c1 -d"$DUR" --latency -s "$LUA" -H "$H" "http://127.0.0.1:$PORT/"
 echo "== GET /search (the page), 8 connections, $DUR"
 PAGE=$(mktemp --suffix .lua)
 sed 's#/api/v1/search#/search#' "$LUA" > "$PAGE"

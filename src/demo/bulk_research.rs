@@ -60,7 +60,8 @@ pub async fn generate(
         ))
         .await?;
     anyhow::ensure!(!staff.is_empty(), "gen needs research staff first");
-    let office: i64 = db.scalar(Query::new("select min(unit_id) from accounts where username = 'zys01'")).await?;
+    let office: i64 =
+        db.scalar(Query::new("select min(unit_id) from accounts where username = 'zys01'")).await?;
 
     // Topics with their five milestones, all but the last year's closed.
     let topics = (outputs / 10).max(1);

@@ -7,8 +7,8 @@
 pub mod builder;
 pub mod bulk;
 pub mod bulk_drafting;
-pub mod bulk_research;
 pub mod bulk_reform;
+pub mod bulk_research;
 mod bulk_scheme;
 pub mod city;
 pub mod drafting;

@@ -751,7 +751,9 @@ async fn new_instruction_page(
     let id: i64 = form.target_id.trim().parse().map_err(|_| AppError::NotFound)?;
     let (title, back) = match form.target_kind.as_str() {
         "draft" => (crate::drafting::desk::visible(&c, id).await?.title, format!("/drafting/{id}")),
-        "reform_task" => (crate::reform::actions::visible_task(&c, id).await?.title, format!("/reform/tasks/{id}")),
+        "reform_task" => {
+            (crate::reform::actions::visible_task(&c, id).await?.title, format!("/reform/tasks/{id}"))
+        }
         "output" => (outputs::visible(&c, id).await?.title, format!("/research/outputs/{id}")),
         _ => return Err(AppError::NotFound),
     };

@@ -44,7 +44,12 @@ pub async fn query(db: &Db, q: &str, username: &str) -> anyhow::Result<()> {
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
-    println!("检索词：{}；共 {} 条；用时中位数 {:.1} 毫秒（连续 5 次）", r.words.join(" / "), r.total, times[2]);
+    println!(
+        "检索词：{}；共 {} 条；用时中位数 {:.1} 毫秒（连续 5 次）",
+        r.words.join(" / "),
+        r.total,
+        times[2]
+    );
     for h in r.hits {
         println!("[{}] {} {}", h.kind_label, h.id, h.title_html);
     }

@@ -299,7 +299,10 @@ mod tests {
         let q = s.query("营商环境的优化");
         let words: Vec<&str> = q.iter().map(|w| w.word.as_str()).collect();
         assert_eq!(words, vec!["营商环境", "优化"]);
-        assert!(s.knows("营商环境") && q[0].parts.is_empty(), "a dictionary word is looked up as itself: {q:?}");
+        assert!(
+            s.knows("营商环境") && q[0].parts.is_empty(),
+            "a dictionary word is looked up as itself: {q:?}"
+        );
         assert!(q[1].parts.is_empty());
         assert!(s.covering_parts("营商环境").contains(&"环境".to_string()));
         assert!(s.covering_parts("优化").is_empty());

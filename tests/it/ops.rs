@@ -187,7 +187,10 @@ async fn the_demo_city_is_the_same_every_time() {
     let n = |sql: &'static str| app.db().scalar::<i64>(Query::new(sql));
     assert_eq!(n("select count(*) from research_topics").await.unwrap(), 14);
     assert!(n("select count(distinct colour) from research_topics").await.unwrap() >= 2);
-    assert!((8..=11).contains(&n("select count(*) from research_issues where state = 'published'").await.unwrap()));
+    assert!(
+        (8..=11)
+            .contains(&n("select count(*) from research_issues where state = 'published'").await.unwrap())
+    );
     assert!(n("select count(*) from research_instructions where state = 'done'").await.unwrap() > 0);
     assert!(n("select count(*) from research_instructions where state = 'open'").await.unwrap() > 0);
     assert_eq!(n("select count(*) from research_rounds where state = 'closed'").await.unwrap(), 1);
