@@ -23,6 +23,7 @@ pub mod export;
 pub mod home;
 pub mod i18n;
 pub mod jobs;
+pub mod liaison;
 pub mod notify;
 pub mod officedoc;
 pub mod ops;
