@@ -139,6 +139,11 @@ pub fn sort_order(raw: &str) -> Result<i64, Msg> {
         .ok_or_else(|| Msg::new("请输入0到1000000之间的整数"))
 }
 
+/// One of a fixed list of (code, label) choices, by its code; `msg` when it is not one.
+pub fn choice(list: &[(&'static str, &str)], raw: &str, msg: &'static str) -> Result<String, Msg> {
+    list.iter().find(|(k, _)| *k == raw.trim()).map(|(k, _)| (*k).to_string()).ok_or_else(|| Msg::new(msg))
+}
+
 /// Parses a positive database id from a form field.
 pub fn id(raw: &str) -> Result<i64, Msg> {
     raw.trim().parse::<i64>().ok().filter(|v| *v > 0).ok_or_else(|| Msg::new("请选择有效的选项"))

@@ -232,14 +232,7 @@ pub async fn create(c: &Caller<'_>, input: &TaskInput) -> AppResult<i64> {
     let db = &c.state.db;
     let mut check = Check::default();
     let title = check.take("title", required(&input.title, 200));
-    let kind = check.take(
-        "kind",
-        KINDS
-            .iter()
-            .find(|(k, _)| *k == input.kind.trim())
-            .map(|(k, _)| (*k).to_string())
-            .ok_or_else(|| Msg::new("请选择文稿类型")),
-    );
+    let kind = check.take("kind", crate::validate::choice(KINDS, &input.kind, "请选择文稿类型"));
     let requester = check.take("requester", optional(&input.requester, 100));
     let unit = check.take("unit_id", id(&input.unit_id));
     let hours = check.take(

@@ -189,14 +189,7 @@ pub async fn request(c: &Caller<'_>, input: &SpendingInput) -> AppResult<i64> {
     c.who.require(Module::Research, Action::Write)?;
     let mut check = Check::default();
     let budget_id = check.take("budget_id", id(&input.budget_id));
-    let kind = check.take(
-        "kind",
-        KINDS
-            .iter()
-            .find(|(k, _)| *k == input.kind.trim())
-            .map(|(k, _)| (*k).to_string())
-            .ok_or_else(|| Msg::new("请选择支出类别")),
-    );
+    let kind = check.take("kind", crate::validate::choice(KINDS, &input.kind, "请选择支出类别"));
     let description = check.take("description", required(&input.description, 300));
     let vendor = check.take("vendor", optional(&input.vendor, 100));
     let amount = check.take("amount", super::parse_yuan(&input.amount));

@@ -236,14 +236,7 @@ pub async fn create(c: &Caller<'_>, input: &InstructionInput) -> AppResult<i64> 
     let db = &c.state.db;
     let mut check = Check::default();
     let leader = check.take("leader", required(&input.leader, 50));
-    let level = check.take(
-        "level",
-        LEVELS
-            .iter()
-            .find(|(k, _)| *k == input.level.trim())
-            .map(|(k, _)| (*k).to_string())
-            .ok_or_else(|| Msg::new("请选择批示领导的层级")),
-    );
+    let level = check.take("level", crate::validate::choice(LEVELS, &input.level, "请选择批示领导的层级"));
     let on = check.take("instructed_on", date(&input.instructed_on));
     if on.is_some_and(|d| d > c.today()) {
         check.fail("instructed_on", Msg::new("批示日期不能晚于今天"));

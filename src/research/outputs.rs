@@ -178,14 +178,7 @@ pub async fn create(c: &Caller<'_>, input: &OutputInput, file: Option<&Checked>)
     let db = &c.state.db;
     let mut check = Check::default();
     let title = check.take("title", required(&input.title, 200));
-    let kind = check.take(
-        "kind",
-        KINDS
-            .iter()
-            .find(|(k, _)| *k == input.kind.trim())
-            .map(|(k, _)| (*k).to_string())
-            .ok_or_else(|| Msg::new("请选择成果类型")),
-    );
+    let kind = check.take("kind", crate::validate::choice(KINDS, &input.kind, "请选择成果类型"));
     let topic = check.take("topic_id", optional_id(&input.topic_id));
     let unit = check.take("unit_id", id(&input.unit_id));
     let authors = check.take("authors", optional(&input.authors, 200));
@@ -335,14 +328,7 @@ pub async fn add_transformation(
     let o = visible(c, output_id).await?;
     c.who.require_on(Module::Research, Action::Write, o.target())?;
     let mut check = Check::default();
-    let kind = check.take(
-        "kind",
-        TRANSFORMATIONS
-            .iter()
-            .find(|(k, _)| *k == input.kind.trim())
-            .map(|(k, _)| (*k).to_string())
-            .ok_or_else(|| Msg::new("请选择转化方式")),
-    );
+    let kind = check.take("kind", crate::validate::choice(TRANSFORMATIONS, &input.kind, "请选择转化方式"));
     let title = check.take("title", required(&input.title, 200));
     let by = check.take("adopted_by", required(&input.adopted_by, 100));
     let on = check.take("adopted_on", date(&input.adopted_on));

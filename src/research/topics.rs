@@ -307,22 +307,14 @@ impl TopicInput {
     }
 }
 
-fn code_of(
-    list: &'static [(&'static str, &'static str)],
-    raw: &str,
-    msg: &'static str,
-) -> Result<String, Msg> {
-    list.iter().find(|(k, _)| *k == raw.trim()).map(|(k, _)| (*k).to_string()).ok_or_else(|| Msg::new(msg))
-}
-
 /// Opens a topic with its milestones, team and member units.
 pub async fn create(c: &Caller<'_>, input: &TopicInput) -> AppResult<i64> {
     c.who.require(Module::Research, Action::Write)?;
     let db = &c.state.db;
     let mut check = Check::default();
     let title = check.take("title", required(&input.title, 200));
-    let kind = check.take("kind", code_of(KINDS, &input.kind, "请选择课题类型"));
-    let level = check.take("level", code_of(LEVELS, &input.level, "请选择课题级别"));
+    let kind = check.take("kind", crate::validate::choice(KINDS, &input.kind, "请选择课题类型"));
+    let level = check.take("level", crate::validate::choice(LEVELS, &input.level, "请选择课题级别"));
     let focus = check.take("focus_id", optional_id(&input.focus_id));
     let leader = check.take("leader", optional(&input.leader, 50));
     if level.as_deref() == Some("key") && leader.as_deref().is_some_and(str::is_empty) {
@@ -518,26 +510,30 @@ pub async fn refresh(tx: &mut Tx, ids: Option<&[i64]>, rules: &Rules, today: Dat
         None => sql.push(" where finished_on is null"),
     };
     let topics: Vec<(i64, Date, Date, Option<Date>, String, String)> = tx.all(sql.build()).await?;
+    if topics.is_empty() {
+        return Ok(0);
+    }
+    // Every milestone of those topics in one read, not one query per topic.
+    let mut msql =
+        Sql::new("select topic_id, stage, due_on, done_on from research_milestones where topic_id in ");
+    match ids {
+        Some(ids) => msql.bind_list(ids.iter().copied()),
+        None => msql.push("(select id from research_topics where finished_on is null)"),
+    };
+    let rows: Vec<(i64, String, Date, Option<Date>)> = tx.all(msql.build()).await?;
+    let mut by_topic: std::collections::HashMap<i64, Vec<Milestone<'_>>> = std::collections::HashMap::new();
+    for (topic, stage, due, done) in &rows {
+        by_topic.entry(*topic).or_default().push(Milestone {
+            name: super::label_of(STAGES, stage),
+            due: *due,
+            done_on: *done,
+        });
+    }
     let mut changed = 0;
     for (id, start, due, finished, colour, reason) in topics {
-        let ms: Vec<(String, Date, Option<Date>)> = tx
-            .all(
-                Query::new("select stage, due_on, done_on from research_milestones where topic_id = $1")
-                    .bind(id),
-            )
-            .await?;
-        let named: Vec<Milestone<'_>> = ms
-            .iter()
-            .map(|(s, due, done)| Milestone { name: super::label_of(STAGES, s), due: *due, done_on: *done })
-            .collect();
+        let named = by_topic.get(&id).map_or(&[][..], Vec::as_slice);
         let a = assess(
-            &Subject {
-                finished_on: finished,
-                start,
-                deadline: Some(due),
-                progress: None,
-                milestones: &named,
-            },
+            &Subject { finished_on: finished, start, deadline: Some(due), progress: None, milestones: named },
             rules,
             today,
         );
