@@ -266,16 +266,8 @@ pub async fn publish(c: &Caller<'_>, issue_id: i64) -> AppResult<()> {
 pub async fn docx(c: &Caller<'_>, issue_id: i64) -> AppResult<(String, Vec<u8>)> {
     let i = visible(c, issue_id).await?;
     c.who.require_on(Module::Research, Action::Export, i.target())?;
-    let secs = super::outputs::sections(
-        &c.state.db,
-        Query::new(
-            "select o.title, o.authors, u.name, o.body from research_issue_articles a \
-             join research_outputs o on o.id = a.output_id join units u on u.id = o.unit_id \
-             where a.issue_id = $1 order by a.sort",
-        )
-        .bind(issue_id),
-    )
-    .await?;
+    let secs =
+        super::outputs::sections(&c.state.db, c.who, super::outputs::Collection::Issue(issue_id)).await?;
     let day = i.published_on.unwrap_or_else(|| c.today());
     let head = crate::officedoc::Masthead {
         name: NAME.to_string(),

@@ -474,9 +474,33 @@ pub async fn create_compilation(c: &Caller<'_>, input: &CompilationInput) -> App
     Ok(id)
 }
 
-/// Sections of the outputs in a compilation or an issue, in order.
-pub async fn sections(db: &Db, sql: Query) -> DbResult<Vec<crate::officedoc::Section>> {
-    let rows: Vec<(String, String, String, String)> = db.all(sql).await?;
+/// What holds outputs in order.
+#[derive(Clone, Copy, Debug)]
+pub enum Collection {
+    /// A compilation (汇编).
+    Compilation(i64),
+    /// An issue of 《决策参考》.
+    Issue(i64),
+}
+
+/// The outputs of a compilation or an issue as sections, in order, leaving
+/// out any the person may not read: a Word export obeys the data scope as a
+/// list does.
+pub async fn sections(db: &Db, who: &Principal, of: Collection) -> DbResult<Vec<crate::officedoc::Section>> {
+    let mut sql = Sql::new("select o.title, o.authors, u.name, o.body from ");
+    match of {
+        Collection::Compilation(id) => sql
+            .push("research_compilation_items x join research_outputs o on o.id = x.output_id ")
+            .push("join units u on u.id = o.unit_id where x.compilation_id = ")
+            .bind(id),
+        Collection::Issue(id) => sql
+            .push("research_issue_articles x join research_outputs o on o.id = x.output_id ")
+            .push("join units u on u.id = o.unit_id where x.issue_id = ")
+            .bind(id),
+    };
+    push_visible(&mut sql, &who.scope(Module::Research, Action::Read));
+    sql.push(" order by x.sort");
+    let rows: Vec<(String, String, String, String)> = db.all(sql.build()).await?;
     Ok(rows
         .into_iter()
         .map(|(title, authors, unit, body)| crate::officedoc::Section {
@@ -505,16 +529,7 @@ pub async fn compilation_docx(c: &Caller<'_>, id: i64) -> AppResult<(String, Vec
     if !scope.allows(Target { unit_id, unit_path: &path, owner_id: by }) {
         return Err(AppError::Forbidden);
     }
-    let secs = sections(
-        &c.state.db,
-        Query::new(
-            "select o.title, o.authors, u.name, o.body from research_compilation_items x \
-             join research_outputs o on o.id = x.output_id join units u on u.id = o.unit_id \
-             where x.compilation_id = $1 order by x.sort",
-        )
-        .bind(id),
-    )
-    .await?;
+    let secs = sections(&c.state.db, c.who, Collection::Compilation(id)).await?;
     let bytes = crate::officedoc::compilation(&title, &preface, &secs)?;
     Ok((title, bytes))
 }
