@@ -389,3 +389,36 @@ both! {
         assert_eq!(awards, [(o1, "二等奖".to_string()), (o2, "一等奖".to_string())]);
     }
 }
+
+both! {
+    async fn a_word_export_leaves_out_outputs_beyond_the_exporters_scope(kind: Kind) {
+        use zhengyan::authz::{Action, Module, ScopeKind};
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let staff = app.account("staff", t.a, &["research_staff"]).await;
+        let editor = app.role("unit_editor", &[
+            (Module::Research, Action::Read, ScopeKind::Unit),
+            (Module::Research, Action::Export, ScopeKind::Unit),
+        ]).await;
+        let narrow = app.account("narrow", t.a, &[editor.as_str()]).await;
+        let mut s = app.as_account(staff).await;
+        output(&mut s, t.a, "政研室的调研报告", "本单位的内容").await;
+        output(&mut s, t.c, "临江区的调研报告", "临江区的内容").await;
+        s.get("/research/compilations").await.assert_status(200);
+        s.post_form("/research/compilations", &[("title", "年度汇编"), ("year", "2026"), ("series", "县域经济调研系列")]).await.assert_status(303);
+        let comp: i64 = app.db().scalar(Query::new("select id from research_compilations")).await.unwrap();
+        let doc = |bytes: Vec<u8>| {
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            let mut doc = String::new();
+            std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut doc).unwrap();
+            doc
+        };
+        let all = doc(s.get(&format!("/research/compilations/{comp}/docx")).await.bytes.clone());
+        assert!(all.contains("政研室的调研报告") && all.contains("临江区的调研报告"));
+        let mut n = app.as_account(narrow).await;
+        let r = n.get(&format!("/research/compilations/{comp}/docx")).await;
+        r.assert_status(200);
+        let mine = doc(r.bytes.clone());
+        assert!(mine.contains("政研室的调研报告") && !mine.contains("临江区"), "only what the exporter may read");
+    }
+}
