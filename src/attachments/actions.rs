@@ -74,6 +74,20 @@ pub async fn check(c: &Caller<'_>, file_name: &str, bytes: Vec<u8>) -> AppResult
     Ok(Checked { name, bytes, kind, sha, text })
 }
 
+/// Checks the first file of a page's form, if it has one: a refused file is a
+/// field error on `file` for the page to show beside its input.
+pub async fn check_upload(
+    c: &Caller<'_>,
+    files: Vec<(String, Vec<u8>)>,
+) -> AppResult<Result<Option<Checked>, crate::error::FieldErrors>> {
+    let Some((name, bytes)) = files.into_iter().next() else { return Ok(Ok(None)) };
+    match check(c, &name, bytes).await {
+        Ok(f) => Ok(Ok(Some(f))),
+        Err(AppError::BadRequest(m)) => Ok(Err(crate::error::FieldErrors::one("file", m))),
+        Err(e) => Err(e),
+    }
+}
+
 /// Stores a checked file and records it against `owner` inside the caller's
 /// transaction (the blob itself is content-addressed, so writing it first is safe).
 pub async fn save(c: &Caller<'_>, tx: &mut Tx, f: &Checked, owner: &Owner) -> AppResult<i64> {

@@ -179,25 +179,20 @@ pub async fn add_version(ui: Ui, Path(id): Path<i64>, m: Multipart) -> AppResult
     let form = crate::attachments::read_form(m, 1).await?;
     let (text, note) = (form.text("text"), form.text("note"));
     let c = ui.caller();
-    let file = match form.files.into_iter().next() {
-        Some((name, bytes)) => match crate::attachments::actions::check(&c, &name, bytes).await {
-            Ok(f) => Some(f),
-            Err(AppError::BadRequest(m)) => {
-                let e = FieldErrors::one("file", m);
-                return detail_page(
-                    &ui,
-                    id,
-                    text,
-                    note,
-                    PublicationInput::default(),
-                    e,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            }
-            Err(e) => return Err(e),
-        },
-        None => None,
+    let file = match crate::attachments::actions::check_upload(&c, form.files).await? {
+        Ok(f) => f,
+        Err(e) => {
+            return detail_page(
+                &ui,
+                id,
+                text,
+                note,
+                PublicationInput::default(),
+                e,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let input = VersionInput { text: text.clone(), note: note.clone(), file };
     match desk::add_version(&c, id, input).await {

@@ -4,6 +4,9 @@
 //! from the shared deadline engine, appears on the owner's 工作台, and moves
 //! through [`super::followup`]. Counts by level and year give the figure the
 //! offices report (「获市委主要领导批示15篇」).
+//!
+//! One file because every action starts from the same `Instruction` row and
+//! its `visible` / `parts` reads; the pure rules are in `followup`.
 
 use serde::{Deserialize, Serialize};
 use time::Date;

@@ -2,6 +2,9 @@
 //! and searchable) or typed in; series; compilations (汇编) exported as one
 //! docx with a table of contents; and transformation of an output into a
 //! policy, decision or measure with its evidence (Y6).
+//!
+//! One file because compilations and transformations are made of outputs and
+//! share `visible` and the scope condition; split when outputs gain editing.
 
 use serde::{Deserialize, Serialize};
 use time::Date;

@@ -2,6 +2,9 @@
 //! level, leader, lead and member units, team and temporary party group, and
 //! five milestones (开题 → 调研 → 初稿 → 评审 → 结题) coloured by the shared
 //! deadline engine.
+//!
+//! One file: the focus areas are only the plan's headings, and the milestones
+//! and colours are read and written with the topic they belong to.
 
 use serde::{Deserialize, Serialize};
 use time::Date;

@@ -71,23 +71,12 @@ pub async fn create_output(ui: Ui, m: Multipart) -> AppResult<Response> {
         text: form.text("text"),
     };
     let c = ui.caller();
-    let file = match form.files.into_iter().next() {
-        Some((name, bytes)) => match crate::attachments::actions::check(&c, &name, bytes).await {
-            Ok(f) => Some(f),
-            Err(AppError::BadRequest(m)) => {
-                let e = FieldErrors::one("file", m);
-                return outputs_page(
-                    &ui,
-                    outputs::Filter::default(),
-                    input,
-                    e,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
+    let file = match crate::attachments::actions::check_upload(&c, form.files).await? {
+        Ok(f) => f,
+        Err(e) => {
+            return outputs_page(&ui, outputs::Filter::default(), input, e, StatusCode::UNPROCESSABLE_ENTITY)
                 .await;
-            }
-            Err(e) => return Err(e),
-        },
-        None => None,
+        }
     };
     match saved_or(outputs::create(&c, &input, file.as_ref()).await)? {
         Ok(id) => Ok(ui.done(&format!("/research/outputs/{id}"), Msg::new("已登记调研成果"))),
