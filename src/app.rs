@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::search::pages())
         .merge(crate::drafting::pages())
         .merge(crate::research::pages())
+        .merge(crate::liaison::routes())
         .merge(crate::text::words::routes())
         .merge(crate::accounts::routes())
         .merge(crate::dicts::routes())

@@ -26,6 +26,12 @@ pub struct DailyRun {
     pub topics_recoloured: usize,
     /// Instruction follow-ups whose colour changed.
     pub follow_ups_recoloured: usize,
+    /// Grassroots cases whose colour changed.
+    pub cases_recoloured: usize,
+    /// Replied cases closed because nobody rated them in time.
+    pub cases_lapsed: usize,
+    /// Labelled submissions the category suggestion was retrained on (0: rules stay).
+    pub trained_on: usize,
 }
 
 const CLAIM_KEY: &str = "jobs.daily";
@@ -111,18 +117,25 @@ pub async fn run_daily(state: &AppState) -> anyhow::Result<DailyRun> {
     let follow_rules = crate::deadline::settings::rules(db, crate::research::instructions::FEATURE).await?;
     run.follow_ups_recoloured =
         crate::research::instructions::refresh(&mut tx, None, &follow_rules, today).await?;
+    let case_rules = crate::deadline::settings::rules(db, crate::liaison::cases::FEATURE).await?;
+    run.cases_recoloured = crate::liaison::cases::refresh(&mut tx, None, &case_rules, today).await?;
     let ev = Event::new("jobs.daily", "job", "daily")
         .summary(format!(
-            "每日督办：{}项改革任务、{}项整改事项、{}个调研课题、{}项批示落实颜色变化，发送报送提醒{}条",
+            "每日督办：{}项改革任务、{}项整改事项、{}个调研课题、{}项批示落实、{}件基层问题颜色变化，发送报送提醒{}条",
             run.tasks_recoloured,
             run.rectifications_recoloured,
             run.topics_recoloured,
             run.follow_ups_recoloured,
+            run.cases_recoloured,
             run.reminders
         ))
         .after(&run);
     audit::append(&mut tx, now, &actor, &ev).await?;
     tx.commit().await?;
+    // After the colours: closing lapsed cases and retraining audit themselves.
+    run.cases_lapsed = crate::liaison::cases::lapse(db, now, today).await?;
+    let trained = crate::liaison::analysis::train(state, now, None).await?;
+    run.trained_on = if trained.learned { trained.examples } else { 0 };
     Ok(run)
 }
 

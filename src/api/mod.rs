@@ -36,6 +36,7 @@ use crate::app::AppState;
         (name = "attachments", description = "附件"),
         (name = "drafting", description = "以文辅政：起草任务、版本、审核把关链、刊发、统计"),
         (name = "research", description = "调查研究：课题、成果、《决策参考》、领导批示与落实、经费"),
+        (name = "liaison", description = "基层联系点：问题报送（兼容Open311字段）、交办、办理、评价与统计"),
         (name = "search", description = "全文检索（按数据权限过滤）"),
         (name = "reform", description = "深化改革：改革任务、进展、双过半、督察整改、典型案例、试点、考核"),
     )
@@ -57,6 +58,7 @@ fn all() -> OpenApiRouter<AppState> {
         .merge(crate::search::routes::api())
         .merge(crate::drafting::api::api())
         .merge(crate::research::api::api())
+        .merge(crate::liaison::api::api())
 }
 
 /// The OpenAPI document (built once).

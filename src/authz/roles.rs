@@ -105,7 +105,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             (Module::Reform, &[R], All),
             (Module::Research, &[R, W, E], All),
             (Module::Drafting, &[R, W, E], All),
-            (Module::Liaison, &[R, W, E], All),
+            (Module::Liaison, &[R, W, E, A], All),
             (Module::Search, &[R], All),
             (Module::Dashboard, &[R], All),
             (Module::Attachments, &[R], All),

@@ -21,6 +21,7 @@ pub const FEATURES: &[(&str, &str)] = &[
     ("rectification", "整改事项"),
     ("research", "调研课题"),
     ("instruction", "批示落实"),
+    ("liaison", "基层问题办理"),
 ];
 
 /// Reads a feature's rules (defaults when unset).

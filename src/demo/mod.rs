@@ -12,6 +12,7 @@ pub mod bulk_research;
 mod bulk_scheme;
 pub mod city;
 pub mod drafting;
+pub mod liaison;
 pub mod names;
 pub mod prose;
 pub mod reform;
@@ -42,6 +43,8 @@ pub struct Seeded {
     pub drafts: usize,
     /// The research year.
     pub research: research::Seeded,
+    /// Grassroots cases.
+    pub cases: usize,
 }
 
 /// Builds the demo into `db` unless it already holds data; returns what it made.
@@ -83,11 +86,12 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Option<Seeded>> {
     let year = reform::seed(state, &mut rng).await?;
     let drafts = drafting::seed(state, &mut rng, reform::demo_year(state.clock.today())).await?;
     let research = research::seed(state, &mut rng, reform::demo_year(state.clock.today())).await?;
+    let cases = liaison::seed(state, &mut rng, reform::demo_year(state.clock.today())).await?;
     crate::jobs::run_daily(state).await?;
     // Every text in the search index, however it was written.
     let seg = crate::text::segmenter(&state.db).await?;
     crate::search::index::reindex(&state.db, &seg, state.clock.now(), |_| {}).await?;
-    Ok(Some(Seeded { built, reform: year, drafts, research }))
+    Ok(Some(Seeded { built, reform: year, drafts, research, cases }))
 }
 
 /// Creates or reuses the demo data folder and serves it.
@@ -99,7 +103,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(config, db, clock).await?;
     println!("政研工作平台 · 演示环境");
     match seed(&state).await? {
-        Some(Seeded { built: b, reform: r, drafts, research: y }) => {
+        Some(Seeded { built: b, reform: r, drafts, research: y, cases }) => {
             println!(
                 "已生成演示城市“云川市”：单位 {} 个，人员 {} 名，账户 {} 个；改革任务 {} 项，进展报送 {} 份；起草任务 {} 件",
                 b.units, b.people, b.accounts, r.tasks, r.reports, drafts
@@ -108,6 +112,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 "调研课题 {} 个，调研成果 {} 篇，《决策参考》{} 期，领导批示 {} 件",
                 y.topics, y.outputs, y.issues, y.instructions
             );
+            println!("基层联系点报送问题 {cases} 件（含重复件和舆情风险件），已交办、答复和评价的按时间推进");
             println!();
             println!("演示账户（密码均为 {DEMO_PASSWORD}）：");
             for s in &b.sign_ins {

@@ -36,6 +36,7 @@ struct Page {
     unread: i64,
     cards: Vec<cards::Card>,
     follow_ups: Vec<crate::research::instructions::Instruction>,
+    cases: Vec<crate::liaison::cases::Case>,
     links: Vec<crate::web::menu::Item>,
 }
 
@@ -59,6 +60,7 @@ async fn home(ui: Ui) -> AppResult<Response> {
         unread: crate::notify::unread_count(&ui.state.db, ui.user.account_id).await?,
         cards: cards::for_user(&ui).await?,
         follow_ups: crate::research::instructions::waiting_for(&ui.state.db, ui.user.account_id).await?,
+        cases: crate::liaison::cases::waiting_for(&ui.state.db, &ui.user).await?,
         links,
     };
     ui.render("home/home.html", page)

@@ -31,7 +31,7 @@ pub struct Example {
 }
 
 /// Which features to use (the product's, or the word-only baseline).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Features {
     /// Words, title words twice, and character bigrams.
     Product,
@@ -69,7 +69,7 @@ fn tokens(seg: &Segmenter, features: Features, title: &str, content: &str) -> Ve
 }
 
 /// Vocabulary and inverse document frequencies, fitted on training texts only.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Vocabulary {
     index: HashMap<String, u32>,
     idf: Vec<f32>,
@@ -166,8 +166,8 @@ fn train_binary(xs: &[Sparse], y: &[f32], dims: usize, c: f32, epochs: usize) ->
     (w, b)
 }
 
-/// A trained model.
-#[derive(Clone, Debug)]
+/// A trained model (kept in the store as JSON, so every node suggests alike).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Model {
     features: Features,
     vocabulary: Vocabulary,

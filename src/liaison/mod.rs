@@ -1,10 +1,51 @@
-//! The grassroots closed loop (基层联系点, L1–L7). So far: the learning of a
-//! submission's category from the office's labelled history (`classify`), the
-//! command that tells an office how far to trust it (`evaluate`), the
-//! near-duplicate signatures (`neardup`), keywords and risk words (`words`). The registry, submission, dispatch,
-//! handling, callback and figures follow.
+//! The grassroots closed loop (基层联系点, L1–L7): the contact-point registry
+//! (`points`); submissions from a phone, the API or an import, each analysed
+//! in process — keywords, a category learned from the office's own labelled
+//! history (`classify`, `evaluate`), near-duplicates (`neardup`), risk words
+//! (`words`) — (`analysis`, `cases`); dispatch with a clock that cannot be
+//! gamed, handling, callback and rating (`flow` decides, `cases` writes); the
+//! colours from the shared deadline engine; figures, hot topics and the
+//! monthly report (`figures`, `report`).
+//!
+//! Permissions on `Module::Liaison`: Read sees cases whose contact point or
+//! handling unit is in scope; Write submits (a contact point) and handles (a
+//! unit); Approve is the research office's: dispatch, transfer, arbitration,
+//! merge, the registry, the lexicon and retraining; Export the ledgers.
 
+pub mod analysis;
+pub mod api;
+pub mod cases;
 pub mod classify;
 pub mod evaluate;
+pub mod figures;
+pub mod flow;
+pub mod lexicon;
 pub mod neardup;
+pub mod pages;
+pub mod points;
+pub mod settings;
 pub mod words;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+/// The pages.
+pub fn routes() -> Router<AppState> {
+    use pages as p;
+    Router::new()
+        .route("/liaison", get(p::list))
+        .route("/liaison/new", get(p::new).post(p::submit))
+        .route("/liaison/cases/{id}", get(p::case))
+        .route("/liaison/cases/{id}/step", post(p::step))
+        .route("/liaison/cases/{id}/files/{file}", get(p::file))
+        .route("/liaison/export", get(p::export))
+        .route("/liaison/points", get(p::points_list))
+        .route("/liaison/points/import", post(p::points_import))
+        .route("/liaison/points/export", get(p::points_export))
+        .route("/liaison/figures", get(p::figures_page))
+        .route("/liaison/lexicon", get(p::lexicon).post(p::add_word))
+        .route("/liaison/lexicon/{id}/delete", post(p::delete_word))
+        .route("/liaison/train", post(p::train))
+}

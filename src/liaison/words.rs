@@ -20,7 +20,7 @@ const COMMON: &[&str] = &[
 ];
 
 /// Document frequencies of words over the office's submissions.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct History {
     /// Submissions counted.
     pub docs: u64,
@@ -83,6 +83,14 @@ pub enum Risk {
 }
 
 impl Risk {
+    /// Every level, lowest first.
+    pub const ALL: &'static [Risk] = &[Risk::Watch, Risk::Warn, Risk::High];
+
+    /// The level of a stored number.
+    pub fn from_level(n: i64) -> Option<Risk> {
+        Risk::ALL.iter().copied().find(|r| *r as i64 == n)
+    }
+
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {

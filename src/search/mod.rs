@@ -34,11 +34,14 @@ pub enum Kind {
     Output,
     /// 领导批示.
     Instruction,
+    /// 基层问题线索.
+    Submission,
 }
 
 impl Kind {
     /// Every kind, in the order the filter offers them.
-    pub const ALL: &'static [Kind] = &[Kind::Output, Kind::Instruction, Kind::Draft, Kind::ReformTask];
+    pub const ALL: &'static [Kind] =
+        &[Kind::Output, Kind::Instruction, Kind::Draft, Kind::ReformTask, Kind::Submission];
 
     /// The stored code.
     pub fn code(self) -> &'static str {
@@ -47,6 +50,7 @@ impl Kind {
             Kind::Draft => "draft",
             Kind::Output => "output",
             Kind::Instruction => "instruction",
+            Kind::Submission => "submission",
         }
     }
 
@@ -62,6 +66,7 @@ impl Kind {
             Kind::Draft => "文稿",
             Kind::Output => "调研成果",
             Kind::Instruction => "领导批示",
+            Kind::Submission => "基层问题",
         }
     }
 
@@ -71,6 +76,7 @@ impl Kind {
             Kind::ReformTask => Module::Reform,
             Kind::Draft => Module::Drafting,
             Kind::Output | Kind::Instruction => Module::Research,
+            Kind::Submission => Module::Liaison,
         }
     }
 
@@ -81,6 +87,7 @@ impl Kind {
             Kind::Draft => format!("/drafting/{ref_id}"),
             Kind::Output => format!("/research/outputs/{ref_id}"),
             Kind::Instruction => format!("/research/instructions/{ref_id}"),
+            Kind::Submission => format!("/liaison/cases/{ref_id}"),
         }
     }
 
@@ -105,6 +112,10 @@ impl Kind {
             Kind::Instruction => {
                 "s.id, s.unit_id, s.created_by, s.year, s.leader || '批示', \
                  s.content || ' ' || s.follow_up || ' ' || s.result from research_instructions s where 1=1"
+            }
+            Kind::Submission => {
+                "s.id, s.point_id, s.created_by, s.year, s.title, \
+                 s.no || ' ' || s.content || ' ' || s.place || ' ' || s.reply from liaison_cases s where 1=1"
             }
         }
     }

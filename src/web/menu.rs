@@ -61,6 +61,16 @@ const SECTIONS: &[(&str, &[Entry])] = &[
         ],
     ),
     (
+        "基层联系点",
+        &[
+            ("问题线索", "/liaison", Some((Module::Liaison, Action::Read))),
+            ("报送问题", "/liaison/new", Some((Module::Liaison, Action::Write))),
+            ("联系点名录", "/liaison/points", Some((Module::Liaison, Action::Read))),
+            ("统计分析", "/liaison/figures", Some((Module::Liaison, Action::Read))),
+            ("风险词库", "/liaison/lexicon", Some((Module::Liaison, Action::Approve))),
+        ],
+    ),
+    (
         "以文辅政",
         &[
             ("起草任务", "/drafting", Some((Module::Drafting, Action::Read))),

@@ -15,6 +15,7 @@ mod audit;
 mod auth;
 mod drafting;
 mod e2e;
+mod liaison;
 mod matrix;
 mod multinode;
 mod ops;

@@ -1,0 +1,485 @@
+//! Figures of the loop (L7), within the reader's scope: volume by category,
+//! area and month; on-time, closure, solution and satisfaction rates (已回复,
+//! 已解决 and 满意 counted apart, never one "done"); the handling units
+//! ranked; contact-point activity; hot topics (rising keywords and clusters
+//! of similar submissions). One grouped scan of the year's cases gives the
+//! volumes and rates; the rest are small grouped queries.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use time::Date;
+
+use super::cases::push_visible;
+use crate::app::AppState;
+use crate::authz::{Action, Module, Principal};
+use crate::db::{Db, DbResult, Sql};
+
+/// Counts behind the rates, for any grouping.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Tally {
+    /// Submissions (merged duplicates left out).
+    pub submitted: i64,
+    /// Dispatched to a unit.
+    pub dispatched: i64,
+    /// Given a first reply.
+    pub replied: i64,
+    /// First reply on or before the due date.
+    pub on_time: i64,
+    /// Past due with no reply yet.
+    pub overdue_open: i64,
+    /// Closed.
+    pub closed: i64,
+    /// The unit reported the problem solved.
+    pub solved: i64,
+    /// Rated by the contact point.
+    pub rated: i64,
+    /// Rated 满意.
+    pub satisfied: i64,
+    /// Rated 基本满意.
+    pub basically: i64,
+    /// Rated 不满意 (latest rating).
+    pub unsatisfied: i64,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.submitted += o.submitted;
+        self.dispatched += o.dispatched;
+        self.replied += o.replied;
+        self.on_time += o.on_time;
+        self.overdue_open += o.overdue_open;
+        self.closed += o.closed;
+        self.solved += o.solved;
+        self.rated += o.rated;
+        self.satisfied += o.satisfied;
+        self.basically += o.basically;
+        self.unsatisfied += o.unsatisfied;
+    }
+
+    fn pct(n: i64, d: i64) -> Option<f64> {
+        (d > 0).then(|| (n as f64 * 1000.0 / d as f64).round() / 10.0)
+    }
+
+    /// Replied on time among those replied or past due.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        Self::pct(self.on_time, self.replied + self.overdue_open)
+    }
+
+    /// Closed among submitted.
+    pub fn closure_rate(&self) -> Option<f64> {
+        Self::pct(self.closed, self.submitted)
+    }
+
+    /// Solved among replied.
+    pub fn solution_rate(&self) -> Option<f64> {
+        Self::pct(self.solved, self.replied)
+    }
+
+    /// 满意 and 基本满意 among rated.
+    pub fn satisfaction_rate(&self) -> Option<f64> {
+        Self::pct(self.satisfied + self.basically, self.rated)
+    }
+
+    fn rates(&self) -> Rates {
+        Rates {
+            on_time: self.on_time_rate(),
+            closure: self.closure_rate(),
+            solution: self.solution_rate(),
+            satisfaction: self.satisfaction_rate(),
+        }
+    }
+}
+
+/// The four rates in percent (none when nothing to divide by).
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Rates {
+    /// 按期办结率 (first reply on time).
+    pub on_time: Option<f64>,
+    /// 办结率.
+    pub closure: Option<f64>,
+    /// 解决率.
+    pub solution: Option<f64>,
+    /// 满意率.
+    pub satisfaction: Option<f64>,
+}
+
+/// A labelled row of figures.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Row {
+    /// Code or id.
+    pub key: String,
+    /// Label.
+    pub label: String,
+    /// Counts.
+    pub tally: Tally,
+    /// Rates.
+    pub rates: Rates,
+}
+
+/// A word rising in the latest period.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Rising {
+    /// The keyword.
+    pub word: String,
+    /// Submissions using it in the period.
+    pub now: i64,
+    /// In the period before.
+    pub before: i64,
+}
+
+/// A group of similar submissions.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Cluster {
+    /// The first case of the group.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// Cases in the group within the period (the first included).
+    pub size: i64,
+}
+
+/// A contact point that has gone quiet.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Silent {
+    /// Its unit id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}
+
+/// Every figure of a year.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Figures {
+    /// The year.
+    pub year: i64,
+    /// All together.
+    pub total: Tally,
+    /// The rates of the total.
+    pub rates: Rates,
+    /// By category.
+    pub by_category: Vec<Row>,
+    /// By area (county or department).
+    pub by_area: Vec<Row>,
+    /// By month (1–12).
+    pub by_month: Vec<Row>,
+    /// Handling units, best first.
+    pub units: Vec<Row>,
+    /// Most active contact points.
+    pub points: Vec<Row>,
+    /// Active points with no submission in the last 90 days.
+    pub silent: Vec<Silent>,
+    /// Risk cases by level (关注, 预警, 高危).
+    pub risk: Vec<i64>,
+    /// Rising keywords this month against last month.
+    pub rising_month: Vec<Rising>,
+    /// Rising keywords this week against last week.
+    pub rising_week: Vec<Rising>,
+    /// Clusters of similar submissions this month.
+    pub clusters: Vec<Cluster>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Grouped {
+    month: i64,
+    category: String,
+    area_id: i64,
+    submitted: i64,
+    dispatched: i64,
+    replied: i64,
+    on_time: i64,
+    overdue_open: i64,
+    closed: i64,
+    solved: i64,
+    rated: i64,
+    satisfied: i64,
+    basically: i64,
+    unsatisfied: i64,
+    r1: i64,
+    r2: i64,
+    r3: i64,
+}
+
+/// The sums every grouping uses (`c` is `liaison_cases`; `$today` bound first).
+const SUMS: &str = "count(*) as submitted, \
+     sum(case when c.dispatched_at is not null then 1 else 0 end) as dispatched, \
+     sum(case when c.first_replied_on is not null then 1 else 0 end) as replied, \
+     sum(case when c.on_time = 1 then 1 else 0 end) as on_time, \
+     sum(case when c.first_replied_on is null and c.due_on < ";
+
+const SUMS_REST: &str = " then 1 else 0 end) as overdue_open, \
+     sum(case when c.state = 'closed' then 1 else 0 end) as closed, \
+     sum(case when c.solved = 'solved' then 1 else 0 end) as solved, \
+     sum(case when c.rating <> '' then 1 else 0 end) as rated, \
+     sum(case when c.rating = 'satisfied' then 1 else 0 end) as satisfied, \
+     sum(case when c.rating = 'basically' then 1 else 0 end) as basically, \
+     sum(case when c.rating = 'unsatisfied' then 1 else 0 end) as unsatisfied";
+
+fn sums(sql: &mut Sql, today: Date) {
+    sql.push(SUMS).bind(today).push(SUMS_REST);
+}
+
+fn tally_of(g: &Grouped) -> Tally {
+    Tally {
+        submitted: g.submitted,
+        dispatched: g.dispatched,
+        replied: g.replied,
+        on_time: g.on_time,
+        overdue_open: g.overdue_open,
+        closed: g.closed,
+        solved: g.solved,
+        rated: g.rated,
+        satisfied: g.satisfied,
+        basically: g.basically,
+        unsatisfied: g.unsatisfied,
+    }
+}
+
+fn rows(map: BTreeMap<String, Tally>, label: impl Fn(&str) -> String) -> Vec<Row> {
+    map.into_iter().map(|(key, tally)| Row { label: label(&key), rates: tally.rates(), key, tally }).collect()
+}
+
+/// Computes the figures of `year` as `who` may see them.
+pub async fn compute(state: &AppState, who: &Principal, year: i64, today: Date) -> DbResult<Figures> {
+    let db = &state.db;
+    let scope = who.scope(Module::Liaison, Action::Read);
+    let mut sql = Sql::new("select c.month, c.category, c.area_id, ");
+    sums(&mut sql, today);
+    sql.push(
+        ", sum(case when c.risk_level = 1 then 1 else 0 end) as r1, sum(case when c.risk_level = 2 then 1 else 0 end) as r2, \
+         sum(case when c.risk_level = 3 then 1 else 0 end) as r3 from liaison_cases c where c.year = ",
+    );
+    sql.bind(year).push(" and c.state <> 'merged'");
+    push_visible(&mut sql, &scope);
+    sql.push(" group by c.month, c.category, c.area_id");
+    let grouped: Vec<Grouped> = db.all(sql.build()).await?;
+    let mut total = Tally::default();
+    let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut risk = [0; 3];
+    for g in &grouped {
+        let t = tally_of(g);
+        total.add(&t);
+        by_category.entry(g.category.clone()).or_default().add(&t);
+        by_area.entry(g.area_id.to_string()).or_default().add(&t);
+        by_month.entry(format!("{:02}", g.month % 100)).or_default().add(&t);
+        risk[0] += g.r1;
+        risk[1] += g.r2;
+        risk[2] += g.r3;
+    }
+    let categories: HashMap<String, String> =
+        crate::dicts::store::options(db, "submission_category").await?.into_iter().collect();
+    let names = unit_names(state).await?;
+    let name_of = |k: &str| k.parse::<i64>().ok().and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+    let mut by_category = rows(by_category, |k| {
+        if k.is_empty() {
+            "未分类".to_string()
+        } else {
+            categories.get(k).cloned().unwrap_or_else(|| k.to_string())
+        }
+    });
+    by_category.sort_by(|a, b| b.tally.submitted.cmp(&a.tally.submitted));
+    let mut by_area = rows(by_area, name_of);
+    by_area.sort_by(|a, b| b.tally.submitted.cmp(&a.tally.submitted));
+    let by_month = rows(by_month, |k| format!("{}月", k.trim_start_matches('0')));
+
+    let mut sql = Sql::new("select c.handler_id as key_id, ");
+    sums(&mut sql, today);
+    sql.push(" from liaison_cases c where c.year = ").bind(year);
+    sql.push(" and c.state <> 'merged' and c.handler_id is not null");
+    push_visible(&mut sql, &scope);
+    sql.push(" group by c.handler_id");
+    let mut units = keyed(db, sql, &names).await?;
+    // Ranked by on-time rate, then satisfaction, then volume.
+    units.sort_by(|a, b| {
+        let key = |r: &Row| {
+            (r.rates.on_time.unwrap_or(-1.0), r.rates.satisfaction.unwrap_or(-1.0), r.tally.dispatched)
+        };
+        key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal)
+    });
+
+    let mut sql = Sql::new("select c.point_id as key_id, ");
+    sums(&mut sql, today);
+    sql.push(" from liaison_cases c where c.year = ").bind(year).push(" and c.state <> 'merged'");
+    push_visible(&mut sql, &scope);
+    sql.push(" group by c.point_id order by count(*) desc limit 20");
+    let points = keyed(db, sql, &names).await?;
+
+    let quiet_from = today - time::Duration::days(90);
+    let mut sql = Sql::new(
+        "select u.id, u.name from liaison_points p join units u on u.id = p.unit_id \
+         where p.status = 'active' and u.status = 'active' and not exists (select 1 from liaison_cases c \
+         where c.point_id = u.id and c.submitted_on >= ",
+    );
+    sql.bind(quiet_from).push(") and ");
+    scope.filter(&mut sql, "u.id", None);
+    sql.push(" order by u.path limit 500");
+    let silent: Vec<Silent> = db.all(sql.build()).await?;
+
+    let (rising_month, rising_week, clusters) = hot(db, who, today).await?;
+    Ok(Figures {
+        year,
+        rates: total.rates(),
+        total,
+        by_category,
+        by_area,
+        by_month,
+        units,
+        points,
+        silent,
+        risk: risk.to_vec(),
+        rising_month,
+        rising_week,
+        clusters,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyedRow {
+    key_id: i64,
+    submitted: i64,
+    dispatched: i64,
+    replied: i64,
+    on_time: i64,
+    overdue_open: i64,
+    closed: i64,
+    solved: i64,
+    rated: i64,
+    satisfied: i64,
+    basically: i64,
+    unsatisfied: i64,
+}
+
+async fn keyed(db: &Db, sql: Sql, names: &HashMap<i64, String>) -> DbResult<Vec<Row>> {
+    let rows: Vec<KeyedRow> = db.all(sql.build()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let tally = Tally {
+                submitted: r.submitted,
+                dispatched: r.dispatched,
+                replied: r.replied,
+                on_time: r.on_time,
+                overdue_open: r.overdue_open,
+                closed: r.closed,
+                solved: r.solved,
+                rated: r.rated,
+                satisfied: r.satisfied,
+                basically: r.basically,
+                unsatisfied: r.unsatisfied,
+            };
+            Row {
+                key: r.key_id.to_string(),
+                label: names.get(&r.key_id).cloned().unwrap_or_default(),
+                rates: tally.rates(),
+                tally,
+            }
+        })
+        .collect())
+}
+
+async fn unit_names(state: &AppState) -> DbResult<HashMap<i64, String>> {
+    let units = state.units.units(&state.db).await?;
+    Ok(units.iter().map(|u| (u.id, u.name.clone())).collect())
+}
+
+/// Words counted over two periods, rising ones first.
+pub fn rising(now: &[String], before: &[String], min: i64) -> Vec<Rising> {
+    let count = |texts: &[String]| {
+        let mut m: HashMap<String, i64> = HashMap::new();
+        for t in texts {
+            let mut seen: Vec<&str> = t.split_whitespace().collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for w in seen {
+                *m.entry(w.to_string()).or_default() += 1;
+            }
+        }
+        m
+    };
+    let (a, b) = (count(now), count(before));
+    let mut out: Vec<Rising> = a
+        .into_iter()
+        .filter_map(|(word, n)| {
+            let before = b.get(&word).copied().unwrap_or(0);
+            // At least `min` times and half as often again as before.
+            (n >= min && n * 2 >= (before + 1) * 3).then_some(Rising { word, now: n, before })
+        })
+        .collect();
+    out.sort_by(|x, y| (y.now - y.before).cmp(&(x.now - x.before)).then(x.word.cmp(&y.word)));
+    out.truncate(15);
+    out
+}
+
+async fn keywords_between(db: &Db, who: &Principal, from: Date, to: Date) -> DbResult<Vec<String>> {
+    let mut sql = Sql::new("select c.keywords from liaison_cases c where c.submitted_on >= ");
+    sql.bind(from).push(" and c.submitted_on < ").bind(to).push(" and c.state <> 'merged'");
+    push_visible(&mut sql, &who.scope(Module::Liaison, Action::Read));
+    sql.push(" limit 50000");
+    let rows: Vec<(String,)> = db.all(sql.build()).await?;
+    Ok(rows.into_iter().map(|(k,)| k).collect())
+}
+
+async fn hot(db: &Db, who: &Principal, today: Date) -> DbResult<(Vec<Rising>, Vec<Rising>, Vec<Cluster>)> {
+    let day = time::Duration::days(1);
+    let tomorrow = today + day;
+    let month_ago = today - time::Duration::days(30);
+    let two_months_ago = today - time::Duration::days(60);
+    let week_ago = today - time::Duration::days(7);
+    let two_weeks_ago = today - time::Duration::days(14);
+    let month = keywords_between(db, who, month_ago, tomorrow).await?;
+    let before = keywords_between(db, who, two_months_ago, month_ago).await?;
+    let rising_month = rising(&month, &before, 3);
+    let week = keywords_between(db, who, week_ago, tomorrow).await?;
+    let last_week = keywords_between(db, who, two_weeks_ago, week_ago).await?;
+    let rising_week = rising(&week, &last_week, 2);
+    let mut sql = Sql::new(
+        "select r.id, r.title, g.n + 1 as size from (select c.dup_of as root, count(*) as n from liaison_cases c \
+         where c.dup_of is not null and c.submitted_on >= ",
+    );
+    sql.bind(month_ago);
+    push_visible(&mut sql, &who.scope(Module::Liaison, Action::Read));
+    sql.push(" group by c.dup_of) g join liaison_cases r on r.id = g.root order by g.n desc, r.id limit 10");
+    let clusters: Vec<(i64, String, i64)> = db.all(sql.build()).await?;
+    let clusters = clusters.into_iter().map(|(id, title, size)| Cluster { id, title, size }).collect();
+    Ok((rising_month, rising_week, clusters))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_keep_replied_solved_and_satisfied_apart() {
+        let t = Tally {
+            submitted: 10,
+            dispatched: 9,
+            replied: 8,
+            on_time: 6,
+            overdue_open: 1,
+            closed: 5,
+            solved: 4,
+            rated: 5,
+            satisfied: 2,
+            basically: 1,
+            unsatisfied: 2,
+        };
+        assert_eq!(t.on_time_rate(), Some(66.7));
+        assert_eq!(t.closure_rate(), Some(50.0));
+        assert_eq!(t.solution_rate(), Some(50.0));
+        assert_eq!(t.satisfaction_rate(), Some(60.0));
+        assert_eq!(Tally::default().satisfaction_rate(), None);
+    }
+
+    #[test]
+    fn rising_words_need_volume_and_growth() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let now = s(&["路灯 小区", "路灯 停车", "路灯", "停车 小区", "停车"]);
+        let before = s(&["停车", "停车", "小区"]);
+        let r = rising(&now, &before, 2);
+        let words: Vec<&str> = r.iter().map(|x| x.word.as_str()).collect();
+        assert_eq!(words, vec!["路灯"], "停车 did not grow by half, 小区 not at all");
+        assert_eq!((r[0].now, r[0].before), (3, 0));
+    }
+}

@@ -1,0 +1,224 @@
+//! The grassroots loop over HTTP on both databases: submission with its
+//! analysis and near-duplicate link, who sees what, dispatch → return →
+//! second return escalates → arbitration → reply → 不满意 reopens → 满意
+//! closes, the clock that returns do not move, merging, lapsing, figures.
+
+use axum::http::Method;
+use serde_json::json;
+use zhengyan::db::Query;
+
+use crate::both;
+use crate::support::{Client, TestApp};
+
+async fn point(app: &TestApp, parent: i64, name: &str) -> i64 {
+    let id = app.unit(Some(parent), name, "contact_point").await;
+    app.db()
+        .exec(
+            Query::new(
+                "insert into liaison_points (unit_id, kind, place, status, updated_at) values ($1, 'village', $2, 'active', 0)",
+            )
+            .bind(id)
+            .bind(name),
+        )
+        .await
+        .unwrap();
+    id
+}
+
+async fn step(c: &mut Client<'_>, id: i64, body: serde_json::Value) -> crate::support::Resp {
+    c.json(Method::POST, &format!("/api/v1/liaison/requests/{id}/steps"), &body).await
+}
+
+async fn case_row(app: &TestApp, id: i64) -> (String, Option<String>, i64, String) {
+    let (state, due, returns, colour): (String, Option<time::Date>, i64, String) = app
+        .db()
+        .one(Query::new("select state, due_on, returns, colour from liaison_cases where id = $1").bind(id))
+        .await
+        .unwrap();
+    (state, due.map(|d| d.to_string()), returns, colour)
+}
+
+async fn visible_ids(c: &mut Client<'_>) -> Vec<i64> {
+    let r = c.get("/api/v1/liaison/requests").await;
+    r.assert_status(200);
+    r.json().as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
+}
+
+both! {
+    async fn a_case_goes_round_the_loop_and_the_clock_does_not_move_for_returns(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let dept = app.unit(Some(t.root), "市住建局", "department").await;
+        let other = app.unit(Some(t.root), "市农业农村局", "department").await;
+        let cp1 = point(&app, t.c1, "城关街道东门社区联系点").await;
+        let cp2 = point(&app, t.c1, "城关街道西门社区联系点").await;
+        let office = app.account("office", t.a, &["research_staff"]).await;
+        let handler = app.account("zjj", dept, &["unit_liaison"]).await;
+        let outsider = app.account("nyj", other, &["unit_liaison"]).await;
+        let l1 = app.account("dongmen", cp1, &["contact_liaison"]).await;
+        let l2 = app.account("ximen", cp2, &["contact_liaison"]).await;
+
+        let mut p1 = app.as_account(l1).await;
+        // Bad input is named field by field.
+        let r = p1.json(Method::POST, "/api/v1/liaison/requests", &json!({ "title": "", "description": "路灯" })).await;
+        r.assert_status(422);
+        assert!(r.json()["error"]["fields"]["title"].is_string() && r.json()["error"]["fields"]["content"].is_string(), "{}", r.text());
+
+        let body = json!({ "title": "东门社区路灯长期不亮", "description": "东门社区主干道的路灯坏了二十多天，晚上老人孩子出门只能摸黑，希望尽快维修。", "address_string": "东门社区主干道" });
+        let r = p1.json(Method::POST, "/api/v1/liaison/requests", &body).await;
+        r.assert_status(201);
+        let first = r.json()["id"].as_i64().unwrap();
+        assert_eq!(r.json()["service_request_id"], "JC2026000001");
+        assert_eq!(r.json()["suggested_category"], "urban", "keyword rules while history is thin");
+        assert!(r.json()["possible_duplicate_of"].is_null());
+        // The same complaint again, lightly edited: linked to the first.
+        let again = json!({ "title": "东门社区路灯还是不亮", "description": "再次反映：东门社区主干道的路灯坏了二十多天，晚上老人和孩子出门只能摸黑，希望尽快维修。" });
+        let r = p1.json(Method::POST, "/api/v1/liaison/requests", &again).await;
+        r.assert_status(201);
+        let dup = r.json()["id"].as_i64().unwrap();
+        assert_eq!(r.json()["possible_duplicate_of"].as_i64(), Some(first));
+        assert_eq!(r.json()["service_request_id"], "JC2026000002");
+
+        // Who sees what: the other point, the other department and (before dispatch) the handler see nothing.
+        let mut p2 = app.as_account(l2).await;
+        assert!(visible_ids(&mut p2).await.is_empty());
+        p2.get(&format!("/api/v1/liaison/requests/{first}")).await.assert_status(403);
+        // A point cannot submit for another point.
+        p2.json(Method::POST, "/api/v1/liaison/requests", &json!({ "title": "冒名报送", "description": "替别的联系点报送问题", "point_id": cp1 })).await.assert_status(403);
+        let mut h = app.as_account(handler).await;
+        assert!(visible_ids(&mut h).await.is_empty());
+        let mut o = app.as_account(outsider).await;
+        assert!(visible_ids(&mut o).await.is_empty());
+        assert_eq!(visible_ids(&mut p1).await, vec![dup, first]);
+
+        // The office merges the duplicate and dispatches; a unit cannot dispatch.
+        let mut off = app.as_account(office).await;
+        step(&mut off, dup, json!({ "step": "merge", "into": first.to_string() })).await.assert_status(200);
+        step(&mut h, first, json!({ "step": "dispatch", "unit_id": dept.to_string(), "category": "urban" })).await.assert_status(403);
+        let r = step(&mut off, first, json!({ "step": "dispatch", "unit_id": cp2.to_string(), "category": "urban" })).await;
+        r.assert_status(422);
+        step(&mut off, first, json!({ "step": "dispatch", "unit_id": dept.to_string(), "category": "urban" })).await.assert_status(200);
+        // 15 working days for urban cases from Monday 2026-11-23.
+        assert_eq!(case_row(&app, first).await, ("dispatched".into(), Some("2026-12-14".into()), 0, "green".into()));
+        assert_eq!(visible_ids(&mut h).await, vec![first]);
+        assert!(visible_ids(&mut o).await.is_empty(), "a unit sees only what was dispatched to it");
+
+        // A return needs a coded reason; the first goes back to the office, the clock keeps running.
+        step(&mut h, first, json!({ "step": "return", "reason": "" })).await.assert_status(422);
+        app.advance_minutes(3 * 24 * 60);
+        let mut h = app.as_account(handler).await;
+        step(&mut h, first, json!({ "step": "return", "reason": "not_ours" })).await.assert_status(200);
+        assert_eq!(case_row(&app, first).await.0, "returned");
+        let mut off = app.as_account(office).await;
+        step(&mut off, first, json!({ "step": "dispatch", "unit_id": other.to_string() })).await.assert_status(200);
+        let mut o = app.as_account(outsider).await;
+        step(&mut o, first, json!({ "step": "return", "reason": "other_level" })).await.assert_status(200);
+        // The second return escalates to the office for arbitration; the due date never moved.
+        assert_eq!(case_row(&app, first).await, ("arbitration".into(), Some("2026-12-14".into()), 2, "green".into()));
+        step(&mut off, first, json!({ "step": "dispatch", "unit_id": dept.to_string() })).await.assert_status(200);
+        assert_eq!(case_row(&app, first).await.1.as_deref(), Some("2026-12-14"));
+
+        // The unit replies; the point rates 不满意 (with its reason) and the case reopens.
+        let mut h = app.as_account(handler).await;
+        step(&mut h, first, json!({ "step": "reply", "text": "已更换灯具", "solved": "" })).await.assert_status(422);
+        step(&mut h, first, json!({ "step": "reply", "text": "已更换灯具", "solved": "solved" })).await.assert_status(200);
+        let mut p1 = app.as_account(l1).await;
+        let r = step(&mut p1, first, json!({ "step": "rate", "rating": "unsatisfied" })).await;
+        r.assert_status(422);
+        assert!(r.json()["error"]["fields"]["text"].is_string());
+        step(&mut p1, first, json!({ "step": "rate", "rating": "unsatisfied", "text": "只修了一盏，其余还是不亮" })).await.assert_status(200);
+        let (state, due, _, _) = case_row(&app, first).await;
+        assert_eq!(state, "dispatched");
+        assert_ne!(due.as_deref(), Some("2026-12-14"), "the new round has a new limit");
+        step(&mut h, first, json!({ "step": "reply", "text": "已全部更换并试灯", "solved": "solved" })).await.assert_status(200);
+        step(&mut p1, first, json!({ "step": "rate", "rating": "satisfied" })).await.assert_status(200);
+        assert_eq!(case_row(&app, first).await.0, "closed");
+        step(&mut h, first, json!({ "step": "reply", "text": "再答复", "solved": "solved" })).await.assert_status(409);
+
+        // The history keeps every step.
+        let r = p1.get(&format!("/api/v1/liaison/requests/{first}")).await;
+        let actions: Vec<String> = r.json()["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap().to_string()).collect();
+        assert_eq!(actions, ["submit", "merged_in", "dispatch", "return", "dispatch", "return", "dispatch", "reply", "rate", "reply", "rate"]);
+
+        // Figures count replied, solved and satisfied apart; the merged duplicate is not counted.
+        let r = off.get("/api/v1/liaison/figures?year=2026").await;
+        r.assert_status(200);
+        let total = &r.json()["total"];
+        assert_eq!((total["submitted"].as_i64(), total["replied"].as_i64(), total["solved"].as_i64(), total["satisfied"].as_i64(), total["closed"].as_i64()), (Some(1), Some(1), Some(1), Some(1), Some(1)), "{total}");
+        // The point's figures are its own; the other point's are empty.
+        let mut p2 = app.as_account(l2).await;
+        let r = p2.get("/api/v1/liaison/figures?year=2026").await;
+        assert_eq!(r.json()["total"]["submitted"].as_i64(), Some(0));
+    }
+
+}
+
+both! {
+    async fn an_unrated_reply_closes_after_the_rating_period_and_overdue_cases_turn_red(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let dept = app.unit(Some(t.root), "市生态环境局", "department").await;
+        let cp = point(&app, t.c1, "南关村联系点").await;
+        let office = app.account("office", t.a, &["research_staff"]).await;
+        let handler = app.account("sthj", dept, &["unit_liaison"]).await;
+        let l = app.account("nanguan", cp, &["contact_liaison"]).await;
+        let mut p = app.as_account(l).await;
+        let mut ids = Vec::new();
+        for title in ["养殖场异味扰民", "河道有人倾倒垃圾"] {
+            let r = p.json(Method::POST, "/api/v1/liaison/requests", &json!({ "title": title, "description": format!("{title}，已经持续一个多月，群众意见很大。"), "urgency": "urgent" })).await;
+            r.assert_status(201);
+            ids.push(r.json()["id"].as_i64().unwrap());
+        }
+        let mut off = app.as_account(office).await;
+        for id in &ids {
+            step(&mut off, *id, json!({ "step": "dispatch", "unit_id": dept.to_string(), "category": "environment" })).await.assert_status(200);
+        }
+        // Urgent: 3 working days.
+        assert_eq!(case_row(&app, ids[0]).await.1.as_deref(), Some("2026-11-26"));
+        let mut h = app.as_account(handler).await;
+        step(&mut h, ids[0], json!({ "step": "reply", "text": "已责令养殖场整改", "solved": "partly" })).await.assert_status(200);
+        // Eight days on: the unanswered case is red, the unrated reply has closed by itself.
+        app.advance_minutes(8 * 24 * 60);
+        zhengyan::jobs::run_daily(&app.state).await.unwrap();
+        let (state, _, _, colour) = case_row(&app, ids[1]).await;
+        assert_eq!((state.as_str(), colour.as_str()), ("dispatched", "red"));
+        let (state, close): (String, String) = app.db().one(Query::new("select state, close_reason from liaison_cases where id = $1").bind(ids[0])).await.unwrap();
+        assert_eq!((state.as_str(), close.as_str()), ("closed", "lapsed"));
+        // The unanswered case waits on the unit's 工作台.
+        let mut h = app.as_account(handler).await;
+        let home = h.get("/home").await;
+        assert!(home.text().contains("河道有人倾倒垃圾"), "the case is on the handler's workbench");
+    }
+
+}
+
+both! {
+    async fn risk_words_flag_the_office_and_the_pages_render(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let cp = point(&app, t.c1, "北街社区联系点").await;
+        let office = app.account("office", t.a, &["research_staff"]).await;
+        let l = app.account("beijie", cp, &["contact_liaison"]).await;
+        let mut off = app.as_account(office).await;
+        off.get("/liaison/lexicon").await.assert_status(200);
+        off.post_form("/liaison/lexicon", &[("word", "集体上访"), ("level", "3"), ("note", "")]).await.assert_status(303);
+        let r = off.post_form("/liaison/lexicon", &[("word", "集体上访"), ("level", "3"), ("note", "")]).await;
+        r.assert_status(422);
+        assert!(r.text().contains("词库中已有这个词"));
+        let mut p = app.as_account(l).await;
+        let r = p.json(Method::POST, "/api/v1/liaison/requests", &json!({ "title": "工地拖欠工资", "description": "北街工地拖欠工人工资三个月，工人商量要集体上访。" })).await;
+        r.assert_status(201);
+        assert_eq!(r.json()["risk_level"].as_i64(), Some(3));
+        let id = r.json()["id"].as_i64().unwrap();
+        let n: i64 = app.db().scalar(Query::new("select count(*) from notifications where account_id = $1 and kind = 'liaison_risk'").bind(office)).await.unwrap();
+        assert_eq!(n, 1, "the research office hears of the risk");
+        for path in ["/liaison", "/liaison/points", "/liaison/figures", &format!("/liaison/cases/{id}"), "/liaison/export"] {
+            off.get(path).await.assert_status(200);
+        }
+        let case = off.get(&format!("/liaison/cases/{id}")).await.text();
+        assert!(case.contains("高危") && case.contains("dispatch-form"), "risk shown, the office may dispatch");
+        let page = p.get("/liaison/new").await;
+        page.assert_status(200);
+        p.get("/liaison/lexicon").await.assert_status(403);
+    }
+}
