@@ -88,6 +88,13 @@ pub const TABLES: &[(&str, &str)] = &[
     ("research_round_judges", "round_id, judge_id"),
     ("research_budgets", "id"),
     ("research_spending", "id"),
+    ("liaison_points", "unit_id"),
+    ("liaison_counters", "year"),
+    ("liaison_cases", "id"),
+    ("liaison_events", "id"),
+    ("liaison_bands", "band, case_id"),
+    ("liaison_lexicon", "id"),
+    ("liaison_models", "id"),
 ];
 
 /// Tables worked out from the others, rebuilt at the target instead of copied
@@ -104,7 +111,12 @@ pub const DERIVED: &[&str] = &[
 ];
 
 /// Columns that point back into their own table; copied as null, then set.
-const SELF_REFERENCES: &[(&str, &str)] = &[("units", "merged_into"), ("reform_reports", "supersedes_id")];
+const SELF_REFERENCES: &[(&str, &str)] = &[
+    ("units", "merged_into"),
+    ("reform_reports", "supersedes_id"),
+    ("liaison_cases", "dup_of"),
+    ("liaison_cases", "merged_into"),
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ColType {

@@ -42,6 +42,11 @@ pub const UNIT_REFERENCES: &[(&str, &str, &[&str])] = &[
     ("research_issues", "unit_id", &[]),
     ("research_instructions", "unit_id", &[]),
     ("research_rounds", "unit_id", &[]),
+    ("liaison_points", "unit_id", &[]),
+    ("liaison_cases", "point_id", &[]),
+    ("liaison_cases", "area_id", &[]),
+    ("liaison_cases", "handler_id", &[]),
+    ("liaison_events", "unit_id", &[]),
 ];
 
 /// A unit as lists and pages show it.
