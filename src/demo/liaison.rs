@@ -181,7 +181,7 @@ async fn liaison_place(state: &AppState, p: &Principal) -> anyhow::Result<String
 }
 
 /// The case's life after submission, as far as the calendar allows.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "the case and the people of its life")]
 async fn follow(
     state: &AppState,
     rng: &mut StdRng,

@@ -279,9 +279,9 @@ pub async fn compute(state: &AppState, who: &Principal, year: i64, today: Date) 
             categories.get(k).cloned().unwrap_or_else(|| k.to_string())
         }
     });
-    by_category.sort_by(|a, b| b.tally.submitted.cmp(&a.tally.submitted));
+    by_category.sort_by_key(|r| std::cmp::Reverse(r.tally.submitted));
     let mut by_area = rows(by_area, name_of);
-    by_area.sort_by(|a, b| b.tally.submitted.cmp(&a.tally.submitted));
+    by_area.sort_by_key(|r| std::cmp::Reverse(r.tally.submitted));
     let by_month = rows(by_month, |k| format!("{}月", k.trim_start_matches('0')));
 
     let mut sql = Sql::new("select c.handler_id as key_id, ");

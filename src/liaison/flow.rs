@@ -320,11 +320,14 @@ mod tests {
         Given { reason, text, returns }
     }
 
+    /// (name, from, step, who, given, expected).
+    type Case<'a> = (&'a str, State, Step, Parts, Given<'a>, Result<State, Refusal>);
+
     #[test]
     fn the_loop_table() {
         use State as S;
         let none = given("", "", 0);
-        let cases: &[(&str, S, Step, Parts, Given<'_>, Result<S, Refusal>)] = &[
+        let cases: &[Case<'_>] = &[
             ("office dispatches", S::Submitted, Step::Dispatch, OFFICE, none, Ok(S::Dispatched)),
             ("a unit cannot dispatch", S::Submitted, Step::Dispatch, UNIT, none, Err(Refusal::Party)),
             ("unit signs for it", S::Dispatched, Step::Accept, UNIT, none, Ok(S::Dispatched)),
