@@ -118,7 +118,7 @@ pub async fn run_daily(state: &AppState) -> anyhow::Result<DailyRun> {
     run.follow_ups_recoloured =
         crate::research::instructions::refresh(&mut tx, None, &follow_rules, today).await?;
     let case_rules = crate::deadline::settings::rules(db, crate::liaison::cases::FEATURE).await?;
-    run.cases_recoloured = crate::liaison::cases::refresh(&mut tx, None, &case_rules, today).await?;
+    run.cases_recoloured = crate::liaison::steps::refresh(&mut tx, None, &case_rules, today).await?;
     let ev = Event::new("jobs.daily", "job", "daily")
         .summary(format!(
             "每日督办：{}项改革任务、{}项整改事项、{}个调研课题、{}项批示落实、{}件基层问题颜色变化，发送报送提醒{}条",
@@ -133,7 +133,7 @@ pub async fn run_daily(state: &AppState) -> anyhow::Result<DailyRun> {
     audit::append(&mut tx, now, &actor, &ev).await?;
     tx.commit().await?;
     // After the colours: closing lapsed cases and retraining audit themselves.
-    run.cases_lapsed = crate::liaison::cases::lapse(db, now, today).await?;
+    run.cases_lapsed = crate::liaison::steps::lapse(db, now, today).await?;
     let trained = crate::liaison::analysis::train(state, now, None).await?;
     run.trained_on = if trained.learned { trained.examples } else { 0 };
     Ok(run)

@@ -58,7 +58,8 @@ pub struct Built {
     pub sign_ins: Vec<SignIn>,
 }
 
-const CP_KINDS: &[&str] =
+/// Contact-point kinds, by the point's number (its sort order).
+pub(super) const CP_KINDS: &[&str] =
     &["village", "village", "community", "community", "enterprise", "park", "school", "hospital"];
 
 /// Builds the city into an empty database. `password_hash` is used for every account.

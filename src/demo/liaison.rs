@@ -7,12 +7,15 @@
 use rand::RngExt;
 use rand::rngs::StdRng;
 
+use super::city::CP_KINDS;
 use super::reform::{caller, day};
+use super::research::{at, who};
 use crate::app::AppState;
 use crate::authz::Principal;
-use crate::clock::Ts;
 use crate::db::Query;
-use crate::liaison::cases::{self, StepInput, SubmitInput};
+use crate::liaison::cases;
+use crate::liaison::steps::{self, StepInput};
+use crate::liaison::submit::{self, SubmitInput};
 
 /// (category, title, content) patterns; `{p}` is a place word.
 const PATTERNS: &[(&str, &str, &str)] = &[
@@ -64,22 +67,6 @@ const LEXICON: &[(&str, i64)] = &[
 /// Light edits a repeated complaint gets.
 const EDITS: &[&str] = &["再次反映：", "此前已反映过，", "群众又来问了："];
 
-const KINDS: &[&str] =
-    &["village", "village", "community", "community", "enterprise", "park", "school", "hospital"];
-
-async fn who(state: &AppState, username: &str) -> anyhow::Result<Option<Principal>> {
-    let id: Option<(i64,)> =
-        state.db.opt(Query::new("select id from accounts where username = $1").bind(username)).await?;
-    match id {
-        Some((id,)) => Ok(Principal::load(&state.db, id).await?),
-        None => Ok(None),
-    }
-}
-
-fn at(state: &AppState, d: time::Date, hour: u8) -> Ts {
-    Ts::from_datetime(d.with_hms(hour, 0, 0).unwrap_or(d.midnight()).assume_offset(state.clock.offset()))
-}
-
 /// Seeds the registry, the lexicon and the year's cases; returns how many cases.
 pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Result<usize> {
     let now = state.clock.now();
@@ -95,7 +82,7 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Resu
                  values ($1, $2, $3, '', '', 'active', '', $4)",
             )
             .bind(*id)
-            .bind(KINDS[i % KINDS.len()])
+            .bind(CP_KINDS[i % CP_KINDS.len()])
             .bind(name.as_str())
             .bind(now),
         )
@@ -113,21 +100,19 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Resu
         .await?;
     }
     tx.commit().await?;
-    let Some(office) = who(state, "zys01").await? else { return Ok(0) };
+    let office = who(state, "zys01").await?;
     let mut handlers = Vec::new();
     for u in ["xq01", "xq02", "xq03", "bm01", "bm02", "bm03", "bm04"] {
-        if let Some(p) = who(state, u).await? {
-            handlers.push(p);
-        }
+        handlers.push(who(state, u).await?);
     }
     let mut liaisons = Vec::new();
+    let mut places = Vec::new();
     for i in 1..=80 {
-        if let Some(p) = who(state, &format!("lxd{i:03}")).await? {
-            liaisons.push(p);
-        }
-    }
-    if handlers.is_empty() || liaisons.is_empty() {
-        return Ok(0);
+        let p = who(state, &format!("lxd{i:03}")).await?;
+        let name: String =
+            state.db.scalar(Query::new("select name from units where id = $1").bind(p.unit_id)).await?;
+        places.push(name.trim_end_matches("联系点").to_string());
+        liaisons.push(p);
     }
     let today = state.clock.today();
     let mut sent: Vec<(usize, String, String)> = Vec::new();
@@ -138,22 +123,21 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Resu
         let n = rng.random_range(3..7);
         for _ in 0..n {
             let li = rng.random_range(0..liaisons.len());
-            let liaison = &liaisons[li];
             let repeat = !sent.is_empty() && rng.random_range(0..100) < 6;
             let (pi, title, content) = if repeat {
                 let (pi, t, c) = sent[rng.random_range(0..sent.len())].clone();
                 (pi, t, format!("{}{c}", EDITS[rng.random_range(0..EDITS.len())]))
             } else {
                 let (_, t, c) = PATTERNS[rng.random_range(0..PATTERNS.len())];
-                let place = liaison_place(state, liaison).await?;
-                let mut content = c.replace("{p}", &place);
+                let place = &places[li];
+                let mut content = c.replace("{p}", place);
                 if rng.random_range(0..100) < 4 {
                     content.push_str(RISKY[rng.random_range(0..RISKY.len())]);
                 }
-                (li, t.replace("{p}", &place), content)
+                (li, t.replace("{p}", place), content)
             };
             let liaison = &liaisons[pi];
-            let when = at(state, d, rng.random_range(8..18));
+            let when = at(d, rng.random_range(8..18), state);
             let c = caller(state, liaison, when);
             let input = SubmitInput {
                 title: title.clone(),
@@ -161,8 +145,8 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Resu
                 urgency: if rng.random_range(0..10) == 0 { "urgent".into() } else { String::new() },
                 ..SubmitInput::default()
             };
-            let checked = cases::check_submission(&c, &input).await?;
-            let s = cases::submit(&c, checked, &[], "form", None).await?;
+            let checked = submit::check_submission(&c, &input).await?;
+            let s = submit::submit(&c, checked, &[], "form", None).await?;
             made += 1;
             if !repeat {
                 sent.push((pi, title, content));
@@ -172,12 +156,6 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Resu
         d += time::Duration::days(rng.random_range(2..5));
     }
     Ok(made)
-}
-
-async fn liaison_place(state: &AppState, p: &Principal) -> anyhow::Result<String> {
-    let name: String =
-        state.db.scalar(Query::new("select name from units where id = $1").bind(p.unit_id)).await?;
-    Ok(name.trim_end_matches("联系点").to_string())
 }
 
 /// The case's life after submission, as far as the calendar allows.
@@ -198,11 +176,11 @@ async fn follow(
     if dispatch_on >= today {
         return Ok(());
     }
-    let c = caller(state, office, at(state, dispatch_on, 9));
+    let c = caller(state, office, at(dispatch_on, 9, state));
     if let Some(d) = dup_of
         && rng.random_range(0..3) > 0
     {
-        let merged = cases::step(&c, id, &StepInput { into: d.to_string(), ..step("merge") }).await;
+        let merged = steps::step(&c, id, &StepInput { into: d.to_string(), ..step("merge") }).await;
         if merged.is_ok() {
             return Ok(());
         }
@@ -210,7 +188,7 @@ async fn follow(
     let case = cases::visible(&c, id).await?;
     let handler = &handlers[rng.random_range(0..handlers.len())];
     let category = if case.suggested.is_empty() { "other".to_string() } else { case.suggested.clone() };
-    cases::step(&c, id, &StepInput { unit_id: handler.unit_id.to_string(), category, ..step("dispatch") })
+    steps::step(&c, id, &StepInput { unit_id: handler.unit_id.to_string(), category, ..step("dispatch") })
         .await?;
     // Most replies come within the limit, some late, some not yet.
     let days = rng.random_range(2..26);
@@ -218,37 +196,37 @@ async fn follow(
     if reply_on >= today {
         return Ok(());
     }
-    let h = caller(state, handler, at(state, reply_on, 15));
+    let h = caller(state, handler, at(reply_on, 15, state));
     let solved = ["solved", "solved", "solved", "partly", "explained"][rng.random_range(0..5)];
     let reply = StepInput {
         text: "已组织人员现场核实，会同相关部门制定处置方案并落实，后续将持续跟踪。".into(),
         solved: solved.into(),
         ..step("reply")
     };
-    cases::step(&h, id, &reply).await?;
+    steps::step(&h, id, &reply).await?;
     let rate_on = reply_on + time::Duration::days(rng.random_range(1..6));
     if rate_on >= today || rng.random_range(0..10) == 0 {
         return Ok(());
     }
-    let p = caller(state, liaison, at(state, rate_on, 10));
+    let p = caller(state, liaison, at(rate_on, 10, state));
     let rating = ["satisfied", "satisfied", "satisfied", "basically", "unsatisfied"][rng.random_range(0..5)];
     let text =
         if rating == "unsatisfied" { "问题还没有根本解决，群众仍有意见。" } else { "" };
-    cases::step(&p, id, &StepInput { rating: rating.into(), text: text.into(), ..step("rate") }).await?;
+    steps::step(&p, id, &StepInput { rating: rating.into(), text: text.into(), ..step("rate") }).await?;
     if rating == "unsatisfied" {
         let again = rate_on + time::Duration::days(5);
         if again < today {
-            let h = caller(state, handler, at(state, again, 16));
+            let h = caller(state, handler, at(again, 16, state));
             let reply = StepInput {
                 text: "已再次上门对接，问题已整改到位并向群众作了说明。".into(),
                 solved: "solved".into(),
                 ..step("reply")
             };
-            cases::step(&h, id, &reply).await?;
+            steps::step(&h, id, &reply).await?;
             let then = again + time::Duration::days(2);
             if then < today {
-                let p = caller(state, liaison, at(state, then, 10));
-                cases::step(&p, id, &StepInput { rating: "satisfied".into(), ..step("rate") }).await?;
+                let p = caller(state, liaison, at(then, 10, state));
+                steps::step(&p, id, &StepInput { rating: "satisfied".into(), ..step("rate") }).await?;
             }
         }
     }

@@ -42,7 +42,8 @@ struct Cast {
     owners: Vec<Principal>,
 }
 
-async fn who(state: &AppState, username: &str) -> anyhow::Result<Principal> {
+/// A demo account by user name.
+pub(super) async fn who(state: &AppState, username: &str) -> anyhow::Result<Principal> {
     let id: Option<(i64,)> = state
         .db
         .opt(crate::db::Query::new("select id from accounts where username = $1").bind(username))
@@ -51,7 +52,8 @@ async fn who(state: &AppState, username: &str) -> anyhow::Result<Principal> {
     Principal::load(&state.db, id).await?.ok_or_else(|| anyhow::anyhow!("demo account {username} disabled"))
 }
 
-fn at(d: Date, hour: u8, state: &AppState) -> Ts {
+/// A moment of a demo day, at the given hour where the offices are.
+pub(super) fn at(d: Date, hour: u8, state: &AppState) -> Ts {
     Ts::from_datetime(d.with_hms(hour, 0, 0).unwrap_or(d.midnight()).assume_offset(state.clock.offset()))
 }
 

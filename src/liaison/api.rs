@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::cases::{self, Case, StepInput, SubmitInput};
+use super::cases::{self, Case};
 use super::figures::{self, Figures};
+use super::steps::{self, StepInput};
+use super::submit::{self, SubmitInput};
 use crate::api::ApiUser;
 use crate::app::AppState;
 use crate::authz::{Action, Module};
@@ -66,8 +68,8 @@ pub async fn submit(api: ApiUser, Json(r): Json<RequestInput>) -> AppResult<(Sta
         urgency: r.urgency,
         point_id: r.point_id.map(|p| p.to_string()).unwrap_or_default(),
     };
-    let checked = cases::check_submission(&c, &input).await?;
-    let s = cases::submit(&c, checked, &[], "api", None).await?;
+    let checked = submit::check_submission(&c, &input).await?;
+    let s = submit::submit(&c, checked, &[], "api", None).await?;
     Ok((
         StatusCode::CREATED,
         Json(Accepted {
@@ -117,7 +119,7 @@ pub struct Stepped {
 #[utoipa::path(post, path = "/liaison/requests/{id}/steps", tag = "liaison", request_body = StepInput,
     responses((status = 200, body = Stepped), (status = 409), (status = 422), (status = 403)))]
 pub async fn step(api: ApiUser, Path(id): Path<i64>, Json(s): Json<StepInput>) -> AppResult<Json<Stepped>> {
-    let to = cases::step(&api.caller(), id, &s).await?;
+    let to = steps::step(&api.caller(), id, &s).await?;
     Ok(Json(Stepped { state: to.code().to_string() }))
 }
 

@@ -1,36 +1,22 @@
-//! Cases (问题线索 / 社情民意, L2–L6): submission with its analysis and
-//! near-duplicate check, the office's dispatch, the unit's handling and reply,
-//! the contact point's rating, the clock and the colour.
+//! Cases (问题线索 / 社情民意, L2–L6): what a case is, who sees it, the
+//! lists and the history. Submission is in [`super::submit`], the steps of
+//! the loop and the colour in [`super::steps`].
 //!
-//! Who sees a case: the office (`Liaison`/Approve), the contact point it came
-//! from and the unit it is dispatched to — the read scope is applied to both
-//! the point and the handling unit inside every query. The rules of the loop
-//! are in [`super::flow`]; this file loads, checks and writes.
-//!
-//! Submissions from several nodes at once: each takes the year's counter row
-//! first (a row lock on PostgreSQL, the write lock on SQLite), which numbers
-//! it and orders the near-duplicate checks, so two copies of one complaint
-//! sent at the same moment still find each other.
+//! Who sees a case: the contact point it came from and the unit it is
+//! dispatched to — the read scope is applied to both the point and the
+//! handling unit inside every query; the research office holds a read scope
+//! over all of them.
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::analysis::{self, Analysis, Analyzer};
-use super::flow::{self, Given, Parts, Rating, Refusal, State, Step};
-use super::neardup;
-use super::settings::Limits;
+use super::flow::{Parts, State};
 use crate::app::Caller;
-use crate::attachments::actions::{self as files, Checked, Owner};
-use crate::audit::{self, Event};
 use crate::authz::{Action, Module, Principal, Scope, Target};
 use crate::clock::Ts;
 use crate::db::{Db, DbResult, Query, Sql, Tx};
-use crate::deadline::{Colour, Rules, Subject, assess};
-use crate::error::{AppError, AppResult, FieldErrors};
-use crate::i18n::Msg;
-use crate::notify::{self, Outgoing};
-use crate::search::Kind as DocKind;
-use crate::validate::{Check, optional, required};
+use crate::deadline::Colour;
+use crate::error::{AppError, AppResult};
 
 /// The colour rules' feature code.
 pub const FEATURE: &str = "liaison";
@@ -177,7 +163,8 @@ pub fn push_visible(sql: &mut Sql, scope: &Scope) {
 
 /// What the person is to a case.
 pub fn parts(c: &Caller<'_>, case: &Case) -> Parts {
-    let office = c.who.can(Module::Liaison, Action::Approve);
+    let approve = c.who.scope(Module::Liaison, Action::Approve);
+    let office = approve.allows(case.point()) || case.handler().is_some_and(|t| approve.allows(t));
     let write = c.who.scope(Module::Liaison, Action::Write);
     let handler = case.handler().is_some_and(|t| write.allows(t)) && !office;
     let point = case.point_id == c.who.unit_id && write.allows(case.point());
@@ -305,9 +292,14 @@ pub async fn all(db: &Db, who: &Principal, f: &Filter, limit: i64) -> DbResult<V
 
 /// Open cases waiting for a person's unit (their 工作台), worst colour first.
 pub async fn waiting_for(db: &Db, who: &Principal) -> DbResult<Vec<Case>> {
+    if !who.can(Module::Liaison, Action::Read) {
+        return Ok(Vec::new());
+    }
     let mut sql = Sql::new(SELECT);
     if who.can(Module::Liaison, Action::Approve) {
         sql.push(" where c.state in ('submitted', 'returned', 'arbitration')");
+        // The office's own reach, not everything: a role may approve for some units only.
+        push_visible(&mut sql, &who.scope(Module::Liaison, Action::Approve));
     } else {
         sql.push(" where ((c.handler_id = ")
             .bind(who.unit_id)
@@ -317,184 +309,7 @@ pub async fn waiting_for(db: &Db, who: &Principal) -> DbResult<Vec<Case>> {
     sql.push(
         " order by case c.colour when 'red' then 0 when 'yellow' then 1 else 2 end, c.risk_level desc, c.id limit 20",
     );
-    if !who.can(Module::Liaison, Action::Read) {
-        return Ok(Vec::new());
-    }
     db.all(sql.build()).await
-}
-
-/// A submission as typed (page form, API, import row).
-#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct SubmitInput {
-    /// Title.
-    pub title: String,
-    /// What happened, where, since when, what is asked.
-    pub content: String,
-    /// Place.
-    pub place: String,
-    /// Category code (optional; the office sets it at dispatch otherwise).
-    pub category: String,
-    /// `normal` or `urgent`.
-    pub urgency: String,
-    /// The contact point, when the office or a channel submits for one (default: the person's own unit).
-    pub point_id: String,
-}
-
-/// A submission that passed its checks, before the store.
-pub struct Submission {
-    title: String,
-    content: String,
-    place: String,
-    category: String,
-    urgency: String,
-    point: (i64, String),
-}
-
-/// Checks a submission: fields, the contact point and the person's right to submit for it.
-pub async fn check_submission(c: &Caller<'_>, input: &SubmitInput) -> AppResult<Submission> {
-    let db = &c.state.db;
-    let write = c.who.require(Module::Liaison, Action::Write)?;
-    let mut check = Check::default();
-    let title = check.take("title", required(&input.title, 100));
-    let content = check.take("content", required(&input.content, 5000));
-    if content.as_ref().is_some_and(|t| t.chars().count() < 5) {
-        check.fail("content", Msg::new("请把问题写具体一些（至少5个字）"));
-    }
-    let place = check.take("place", optional(&input.place, 200));
-    let urgency =
-        if input.urgency.trim().is_empty() { "normal".to_string() } else { input.urgency.trim().to_string() };
-    if !URGENCY.iter().any(|(k, _)| *k == urgency) {
-        check.fail("urgency", Msg::new("请选择紧急程度"));
-    }
-    let category = input.category.trim().to_string();
-    if !category.is_empty() && !crate::dicts::store::is_enabled(db, "submission_category", &category).await? {
-        check.fail("category", Msg::new("类别不存在或已停用"));
-    }
-    let point_id = match input.point_id.trim() {
-        "" => Some(c.who.unit_id),
-        raw => match raw.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                check.fail("point_id", Msg::new("请选择联系点"));
-                None
-            }
-        },
-    };
-    let mut point = None;
-    if let Some(id) = point_id {
-        let row: Option<(String, String)> = db
-            .opt(
-                Query::new(
-                    "select u.path, p.status from units u join liaison_points p on p.unit_id = u.id \
-                     where u.id = $1 and u.status = 'active'",
-                )
-                .bind(id),
-            )
-            .await?;
-        match row {
-            None => check.fail("point_id", Msg::new("只有登记在册的联系点才能报送问题")),
-            Some((_, status)) if status != "active" => check.fail("point_id", Msg::new("该联系点已暂停报送")),
-            Some((path, _)) => {
-                if !write.allows(Target { unit_id: id, unit_path: &path, owner_id: None }) {
-                    return Err(AppError::Forbidden);
-                }
-                point = Some((id, path));
-            }
-        }
-    }
-    let (title, content, place, point) = check.finish(|| Some((title?, content?, place?, point?)))?;
-    Ok(Submission { title, content, place, category, urgency, point })
-}
-
-/// A case's area: the county or department it sits under (the second level of the tree).
-pub fn area_of(point_id: i64, path: &str) -> i64 {
-    path.split('/').filter(|s| !s.is_empty()).nth(1).and_then(|s| s.parse().ok()).unwrap_or(point_id)
-}
-
-/// ISO week code (2026 * 100 + week) and month code of a day.
-pub fn week_and_month(d: Date) -> (i64, i64) {
-    let (y, w, _) = d.to_iso_week_date();
-    (i64::from(y) * 100 + i64::from(w), i64::from(d.year()) * 100 + i64::from(u8::from(d.month())))
-}
-
-/// The best earlier match of a signature among the cases sharing a band with it.
-pub async fn find_duplicate(tx: &mut Tx, sig: &neardup::Signature) -> DbResult<Option<(i64, f32)>> {
-    let bands = neardup::bands(sig);
-    let mut sql = Sql::new(
-        "select c.id, c.signature, c.merged_into from liaison_cases c where c.id in \
-         (select b.case_id from liaison_bands b where b.band in ",
-    );
-    sql.bind_list(bands.iter().copied()).push(" order by b.case_id desc limit 200)");
-    let rows: Vec<(i64, Option<Vec<u8>>, Option<i64>)> = tx.all(sql.build()).await?;
-    let best = rows
-        .into_iter()
-        .filter_map(|(id, bytes, merged)| {
-            let s = neardup::similarity(sig, &analysis::signature_of(bytes.as_deref()?)?);
-            // A match that was merged points at the case that carries on.
-            (s >= neardup::THRESHOLD).then_some((merged.unwrap_or(id), s))
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-    Ok(best)
-}
-
-/// Takes the next tracking number of a year; holds the counter row until commit.
-async fn next_number(tx: &mut Tx, year: i64) -> DbResult<String> {
-    tx.exec(
-        Query::new("insert into liaison_counters (year, n) values ($1, 0) on conflict (year) do nothing")
-            .bind(year),
-    )
-    .await?;
-    let n: i64 = tx
-        .scalar(Query::new("update liaison_counters set n = n + 1 where year = $1 returning n").bind(year))
-        .await?;
-    Ok(format!("JC{year}{n:06}"))
-}
-
-/// What a submission produced.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Submitted {
-    /// Id.
-    pub id: i64,
-    /// Tracking number.
-    pub no: String,
-    /// The earlier case it looks like, if any.
-    pub dup_of: Option<i64>,
-    /// Suggested category.
-    pub suggested: Option<String>,
-    /// Risk level found (0 none).
-    pub risk_level: i64,
-}
-
-/// Records a checked submission with its analysis, in one transaction.
-pub async fn submit(
-    c: &Caller<'_>,
-    input: Submission,
-    files_in: &[Checked],
-    channel: &str,
-    submitted_at: Option<Ts>,
-) -> AppResult<Submitted> {
-    let analyzer = Analyzer::current(c.state).await?;
-    let a = analyzer.analyse(&input.title, &input.content);
-    let at = submitted_at.unwrap_or(c.now);
-    let mut tx = c.state.db.begin().await?;
-    let s = insert(&mut tx, c, &input, &a, channel, at).await?;
-    for f in files_in {
-        files::save(c, &mut tx, f, &Owner { kind: "liaison_case".into(), id: s.id.to_string() }).await?;
-    }
-    if s.risk_level >= 2 {
-        let office = office_accounts(&mut tx).await?;
-        let title = format!("舆情风险提示：{}", input.title);
-        let body = format!("{}（{}）", a.risk_words.join("、"), risk_label(s.risk_level));
-        let link = format!("/liaison/cases/{}", s.id);
-        let out: Vec<(i64, Outgoing<'_>)> = office
-            .into_iter()
-            .map(|a| (a, Outgoing { kind: "liaison_risk", title: &title, body: &body, link: &link }))
-            .collect();
-        notify::send_many(&mut tx, &out, c.now).await?;
-    }
-    tx.commit().await?;
-    Ok(s)
 }
 
 /// The label of a stored risk level.
@@ -503,7 +318,7 @@ pub fn risk_label(level: i64) -> &'static str {
 }
 
 /// Accounts of the research office (they dispatch, arbitrate and hear of risks).
-async fn office_accounts(tx: &mut Tx) -> DbResult<Vec<i64>> {
+pub(super) async fn office_accounts(tx: &mut Tx) -> DbResult<Vec<i64>> {
     let rows: Vec<(i64,)> = tx
         .all(Query::new(
             "select distinct ar.account_id from account_roles ar join role_permissions p on p.role_id = ar.role_id \
@@ -514,74 +329,9 @@ async fn office_accounts(tx: &mut Tx) -> DbResult<Vec<i64>> {
     Ok(rows.into_iter().map(|(a,)| a).collect())
 }
 
-/// Inserts a case with its analysis, bands, first step, search entry and audit record.
-async fn insert(
-    tx: &mut Tx,
-    c: &Caller<'_>,
-    input: &Submission,
-    a: &Analysis,
-    channel: &str,
-    at: Ts,
-) -> AppResult<Submitted> {
-    let day = at.to_offset(c.state.clock.offset()).date();
-    let year = i64::from(day.year());
-    let no = next_number(tx, year).await?;
-    let dup = find_duplicate(tx, &a.signature).await?;
-    let (week, month) = week_and_month(day);
-    let risk_level = a.risk.map_or(0, |r| r as i64);
-    let id: i64 = tx
-        .scalar(
-            Query::new(
-                "insert into liaison_cases (no, year, month, week, point_id, area_id, channel, title, content, place, \
-                 urgency, category, suggested, confidence, suggested_by, keywords, risk_level, risk_words, signature, \
-                 dup_of, dup_score, state, submitted_on, created_by, created_at, updated_at) values \
-                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-                 'submitted', $22, $23, $24, $24) returning id",
-            )
-            .bind(no.as_str())
-            .bind(year)
-            .bind(month)
-            .bind(week)
-            .bind(input.point.0)
-            .bind(area_of(input.point.0, &input.point.1))
-            .bind(channel)
-            .bind(input.title.as_str())
-            .bind(input.content.as_str())
-            .bind(input.place.as_str())
-            .bind(input.urgency.as_str())
-            .bind(input.category.as_str())
-            .bind(a.suggested.clone().unwrap_or_default())
-            .bind(a.confidence.map(f64::from))
-            .bind(a.suggested_by)
-            .bind(a.keywords.join(" "))
-            .bind(risk_level)
-            .bind(a.risk_words.join(" "))
-            .bind(analysis::signature_bytes(&a.signature))
-            .bind(dup.map(|d| d.0))
-            .bind(dup.map(|d| f64::from(d.1)))
-            .bind(day)
-            .bind(c.account())
-            .bind(at),
-        )
-        .await?;
-    let mut bands = Sql::new("insert into liaison_bands (band, case_id) values ");
-    for (i, b) in neardup::bands(&a.signature).iter().enumerate() {
-        bands.push(if i == 0 { "(" } else { ", (" }).bind(*b).push(", ").bind(id).push(")");
-    }
-    bands.push(" on conflict do nothing");
-    tx.exec(bands.build()).await?;
-    event(tx, id, "submit", "", State::Submitted, None, "", channel, c.account(), at).await?;
-    let seg = crate::text::segmenter(&c.state.db).await?;
-    crate::search::index::refresh(tx, &seg, DocKind::Submission, &[id], c.now).await?;
-    let ev = Event::new("liaison.submit", "liaison_case", id)
-        .summary(format!("联系点报送“{}”（{no}）", input.title))
-        .after(&serde_json::json!({ "point": input.point.0, "channel": channel, "dup_of": dup.map(|d| d.0), "risk": risk_level }));
-    audit::append(tx, c.now, &c.actor, &ev).await?;
-    Ok(Submitted { id, no, dup_of: dup.map(|d| d.0), suggested: a.suggested.clone(), risk_level })
-}
-
+/// Appends one step to a case's history.
 #[expect(clippy::too_many_arguments, reason = "one row of the history: every column is its own argument")]
-async fn event(
+pub(super) async fn event(
     tx: &mut Tx,
     case_id: i64,
     action: &str,
@@ -658,355 +408,4 @@ pub async fn duplicates(db: &Db, who: &Principal, case: &Case) -> DbResult<Vec<C
     push_visible(&mut sql, &who.scope(Module::Liaison, Action::Read));
     sql.push(" order by c.id limit 50");
     db.all(sql.build()).await
-}
-
-/// A step as typed.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct StepInput {
-    /// `dispatch`, `transfer`, `accept`, `act`, `return`, `reply`, `rate`, `merge`.
-    pub step: String,
-    /// The unit (dispatch, transfer).
-    pub unit_id: String,
-    /// Category code (dispatch: required unless the case has one).
-    pub category: String,
-    /// Coded reason (return, transfer).
-    pub reason: String,
-    /// Words: the reply, the action, the reason for 不满意, a comment.
-    pub text: String,
-    /// The outcome (reply): `solved`, `partly`, `explained`.
-    pub solved: String,
-    /// The rating (rate): `satisfied`, `basically`, `unsatisfied`.
-    pub rating: String,
-    /// The case to merge into (merge).
-    pub into: String,
-}
-
-fn parse_step(input: &StepInput) -> AppResult<Step> {
-    Ok(match input.step.as_str() {
-        "dispatch" => Step::Dispatch,
-        "transfer" => Step::Transfer,
-        "accept" => Step::Accept,
-        "act" => Step::Act,
-        "return" => Step::Return,
-        "reply" => Step::Reply,
-        "rate" => Step::Rate(Rating::parse(&input.rating).ok_or_else(|| {
-            AppError::Invalid(FieldErrors::one("rating", Msg::new("请选择满意、基本满意或不满意")))
-        })?),
-        "merge" => Step::Merge,
-        _ => return Err(AppError::BadRequest(Msg::new("未知的操作"))),
-    })
-}
-
-/// Where a refusal belongs: beside a field, or as a conflict.
-fn refusal(r: Refusal, state: State, step: Step) -> AppError {
-    let m = r.message(state, step);
-    match r {
-        Refusal::Reason => AppError::Invalid(FieldErrors::one("reason", m)),
-        Refusal::Text => AppError::Invalid(FieldErrors::one("text", m)),
-        Refusal::Party => AppError::Forbidden,
-        Refusal::State => AppError::Conflict(m),
-    }
-}
-
-/// The unit a case is dispatched or transferred to: active, and not a contact point.
-async fn target_unit(db: &Db, raw: &str) -> AppResult<i64> {
-    let bad = |m| AppError::Invalid(FieldErrors::one("unit_id", Msg::new(m)));
-    let id: i64 = raw.trim().parse().map_err(|_| bad("请选择承办单位"))?;
-    let kind: Option<(String,)> =
-        db.opt(Query::new("select kind from units where id = $1 and status = 'active'").bind(id)).await?;
-    match kind {
-        None => Err(bad("承办单位不存在或已停用")),
-        Some((k,)) if k == "contact_point" => Err(bad("不能交办给联系点")),
-        Some(_) => Ok(id),
-    }
-}
-
-/// Takes a step on a case.
-pub async fn step(c: &Caller<'_>, id: i64, input: &StepInput) -> AppResult<State> {
-    let case = visible(c, id).await?;
-    let step = parse_step(input)?;
-    let text = input.text.trim();
-    if text.chars().count() > 2000 {
-        return Err(FieldErrors::one("text", Msg::new("不能超过{max}个字").arg("max", 2000)).into());
-    }
-    let who = parts(c, &case);
-    let from = case.state();
-    let to = flow::next(from, step, who, Given { reason: input.reason.trim(), text, returns: case.returns })
-        .map_err(|r| refusal(r, from, step))?;
-    let db = &c.state.db;
-    let limits = Limits::load(db).await?;
-    let today = c.today();
-    let mut unit = None;
-    let mut merge_target = None;
-    let mut set = Sql::new("update liaison_cases set state = ");
-    set.bind(to.code()).push(", updated_at = ").bind(c.now);
-    match step {
-        Step::Dispatch | Step::Transfer => {
-            let u = target_unit(db, &input.unit_id).await?;
-            if step == Step::Transfer && Some(u) == case.handler_id {
-                return Err(FieldErrors::one("unit_id", Msg::new("请选择另一个承办单位")).into());
-            }
-            let category = match input.category.trim() {
-                "" => case.category.clone(),
-                given => given.to_string(),
-            };
-            if category.is_empty() {
-                return Err(FieldErrors::one("category", Msg::new("交办前请确定问题类别")).into());
-            }
-            if !crate::dicts::store::is_enabled(db, "submission_category", &category).await? {
-                return Err(FieldErrors::one("category", Msg::new("类别不存在或已停用")).into());
-            }
-            unit = Some(u);
-            set.push(", handler_id = ").bind(u).push(", category = ").bind(category.clone());
-            if case.dispatched_at.is_none() {
-                // The clock starts now and no later step moves it (see `flow`).
-                let due = limits.due(today, limits.days_for(&category, case.urgency == "urgent"));
-                set.push(", dispatched_at = ").bind(c.now).push(", dispatched_on = ").bind(today);
-                set.push(", due_on = ").bind(due);
-            }
-        }
-        Step::Accept => {
-            if case.accepted_at.is_some() {
-                return Err(AppError::Conflict(Msg::new("已签收")));
-            }
-            set.push(", accepted_at = ").bind(c.now);
-        }
-        Step::Act => {}
-        Step::Return => {
-            unit = case.handler_id;
-            set.push(", returns = returns + 1, handler_id = null, accepted_at = null");
-        }
-        Step::Reply => {
-            if !flow::SOLVED.iter().any(|(k, _)| *k == input.solved) {
-                return Err(FieldErrors::one("solved", Msg::new("请选择办理结果")).into());
-            }
-            set.push(", reply = ").bind(text.to_string()).push(", solved = ").bind(input.solved.clone());
-            set.push(", replied_at = ").bind(c.now).push(", replied_on = ").bind(today);
-            if case.on_time.is_none() {
-                let on_time = case.due_on.is_none_or(|d| today <= d);
-                set.push(", first_replied_on = ").bind(today).push(", on_time = ").bind(i64::from(on_time));
-            }
-        }
-        Step::Rate(r) => {
-            set.push(", rating = ").bind(r.code()).push(", rating_reason = ").bind(text.to_string());
-            set.push(", rated_at = ").bind(c.now);
-            if r == Rating::Unsatisfied {
-                // A new round: the unit gets a fresh limit from today.
-                let due = limits.due(today, limits.days_for(&case.category, case.urgency == "urgent"));
-                set.push(", reopens = reopens + 1, due_on = ").bind(due);
-                set.push(", dispatched_on = ").bind(today);
-            } else {
-                set.push(", closed_at = ").bind(c.now).push(", closed_on = ").bind(today);
-                set.push(", close_reason = 'accepted'");
-            }
-        }
-        Step::Merge => {
-            let into: i64 =
-                input.into.trim().trim_start_matches('#').parse().map_err(|_| {
-                    AppError::Invalid(FieldErrors::one("into", Msg::new("请选择要并入的案件")))
-                })?;
-            let target = visible(c, into).await?;
-            if target.id == case.id || !target.state().open() {
-                return Err(FieldErrors::one("into", Msg::new("只能并入另一件未办结的案件")).into());
-            }
-            set.push(", merged_into = ").bind(target.id).push(", closed_at = ").bind(c.now);
-            set.push(", closed_on = ").bind(today).push(", close_reason = 'merged'");
-            merge_target = Some(target);
-        }
-        Step::Lapse => return Err(AppError::Forbidden),
-    }
-    // The state in the row must still be the one read: two people acting at once get one winner.
-    set.push(" where id = ").bind(id).push(" and state = ").bind(from.code());
-    let mut tx = db.begin().await?;
-    if tx.exec(set.build()).await? == 0 {
-        return Err(AppError::Conflict(Msg::new("案件已被他人处理，请刷新后重试")));
-    }
-    let reason = match step {
-        Step::Rate(r) => r.code().to_string(),
-        Step::Reply => input.solved.clone(),
-        _ => input.reason.trim().to_string(),
-    };
-    event(&mut tx, id, step.code(), from.code(), to, unit, &reason, text, c.account(), c.now).await?;
-    if let Some(t) = &merge_target {
-        let note = format!("并入重复件{}", case.no);
-        event(&mut tx, t.id, "merged_in", t.state().code(), t.state(), None, "", &note, c.account(), c.now)
-            .await?;
-    }
-    let rules = crate::deadline::settings::rules(db, FEATURE).await?;
-    refresh(&mut tx, Some(&[id]), &rules, today).await?;
-    tell(&mut tx, c, &case, step, to, unit).await?;
-    let ev = Event::new(audit_action(step), "liaison_case", id)
-        .summary(format!("{}“{}”：{} → {}", flow::step_label(step), case.no, from.label(), to.label()))
-        .after(&serde_json::json!({ "unit": unit, "reason": reason, "text": text }));
-    audit::append(&mut tx, c.now, &c.actor, &ev).await?;
-    tx.commit().await?;
-    Ok(to)
-}
-
-fn audit_action(step: Step) -> &'static str {
-    match step {
-        Step::Dispatch => "liaison.dispatch",
-        Step::Transfer => "liaison.transfer",
-        Step::Accept => "liaison.accept",
-        Step::Act => "liaison.act",
-        Step::Return => "liaison.return",
-        Step::Reply => "liaison.reply",
-        Step::Rate(_) => "liaison.rate",
-        Step::Lapse => "liaison.lapse",
-        Step::Merge => "liaison.merge",
-    }
-}
-
-/// Tells the people the next move belongs to.
-async fn tell(
-    tx: &mut Tx,
-    c: &Caller<'_>,
-    case: &Case,
-    step: Step,
-    to: State,
-    unit: Option<i64>,
-) -> DbResult<()> {
-    let link = format!("/liaison/cases/{}", case.id);
-    let (accounts, title): (Vec<i64>, String) = match (step, to) {
-        (Step::Dispatch | Step::Transfer, _) | (Step::Rate(Rating::Unsatisfied), _) => {
-            let u = unit.or(case.handler_id).unwrap_or_default();
-            (unit_accounts(tx, u).await?, format!("请办理基层问题：{}", case.title))
-        }
-        (Step::Reply, _) => {
-            (unit_accounts(tx, case.point_id).await?, format!("您报送的问题已答复，请评价：{}", case.title))
-        }
-        (Step::Return, State::Arbitration) => {
-            (office_accounts(tx).await?, format!("问题两次被退回，请仲裁：{}", case.title))
-        }
-        (Step::Return, _) => (office_accounts(tx).await?, format!("问题被退回，请重新交办：{}", case.title)),
-        _ => return Ok(()),
-    };
-    let out: Vec<(i64, Outgoing<'_>)> = accounts
-        .into_iter()
-        .filter(|a| Some(*a) != c.account())
-        .map(|a| (a, Outgoing { kind: "liaison", title: &title, body: &case.no, link: &link }))
-        .collect();
-    notify::send_many(tx, &out, c.now).await
-}
-
-/// Active accounts of a unit that may write in the liaison module.
-async fn unit_accounts(tx: &mut Tx, unit: i64) -> DbResult<Vec<i64>> {
-    let rows: Vec<(i64,)> = tx
-        .all(
-            Query::new(
-                "select distinct a.id from accounts a join account_roles ar on ar.account_id = a.id \
-                 join role_permissions p on p.role_id = ar.role_id \
-                 where a.unit_id = $1 and a.status = 'active' and p.module = 'liaison' and p.action = 'write'",
-            )
-            .bind(unit),
-        )
-        .await?;
-    Ok(rows.into_iter().map(|(a,)| a).collect())
-}
-
-/// What the colour of a case is computed from.
-#[derive(sqlx::FromRow)]
-struct ColourRow {
-    id: i64,
-    state: String,
-    submitted_on: Date,
-    dispatched_on: Option<Date>,
-    due_on: Option<Date>,
-    replied_on: Option<Date>,
-    closed_on: Option<Date>,
-    colour: String,
-    colour_reason: String,
-}
-
-/// Recomputes case colours (every running case when `ids` is none) with the
-/// shared deadline engine, inside the caller's transaction; returns how many changed.
-pub async fn refresh(tx: &mut Tx, ids: Option<&[i64]>, rules: &Rules, today: Date) -> DbResult<usize> {
-    let mut sql = Sql::new(
-        "select id, state, submitted_on, dispatched_on, due_on, replied_on, closed_on, colour, colour_reason \
-         from liaison_cases",
-    );
-    match ids {
-        Some(ids) => {
-            sql.push(" where id in ").bind_list(ids.iter().copied());
-        }
-        None => {
-            sql.push(" where state in ('dispatched', 'returned', 'arbitration')");
-        }
-    }
-    let rows: Vec<ColourRow> = tx.all(sql.build()).await?;
-    let mut changed = 0;
-    for r in rows {
-        let state = State::parse(&r.state).unwrap_or(State::Submitted);
-        let finished_on = match state {
-            State::Replied => r.replied_on,
-            State::Closed | State::Merged => r.closed_on.or(Some(today)),
-            _ => None,
-        };
-        let a = assess(
-            &Subject {
-                finished_on,
-                start: r.dispatched_on.unwrap_or(r.submitted_on),
-                deadline: r.due_on,
-                progress: None,
-                milestones: &[],
-            },
-            rules,
-            today,
-        );
-        let reason = if r.due_on.is_none() && finished_on.is_none() {
-            "待交办".to_string()
-        } else {
-            a.reason_text()
-        };
-        if a.colour.code() != r.colour || reason != r.colour_reason {
-            tx.exec(
-                Query::new("update liaison_cases set colour = $1, colour_reason = $2 where id = $3")
-                    .bind(a.colour.code())
-                    .bind(reason)
-                    .bind(r.id),
-            )
-            .await?;
-            changed += 1;
-        }
-    }
-    Ok(changed)
-}
-
-/// Closes replied cases nobody rated within the rating period (the daily run).
-pub async fn lapse(db: &Db, now: Ts, today: Date) -> DbResult<usize> {
-    let limits = Limits::load(db).await?;
-    let cutoff = today - time::Duration::days(limits.rating_days);
-    let due: Vec<(i64,)> = db
-        .all(
-            Query::new("select id from liaison_cases where state = 'replied' and replied_on <= $1")
-                .bind(cutoff),
-        )
-        .await?;
-    let mut tx = db.begin().await?;
-    for (id,) in &due {
-        let who = Parts { system: true, ..Parts::default() };
-        if flow::next(State::Replied, Step::Lapse, who, Given::default()).is_err() {
-            continue;
-        }
-        tx.exec(
-            Query::new(
-                "update liaison_cases set state = 'closed', closed_at = $1, closed_on = $2, close_reason = 'lapsed', \
-                 colour = 'blue', updated_at = $1 where id = $3 and state = 'replied'",
-            )
-            .bind(now)
-            .bind(today)
-            .bind(*id),
-        )
-        .await?;
-        let note = format!("{}天内未评价，自动办结", limits.rating_days);
-        event(&mut tx, *id, "lapse", "replied", State::Closed, None, "", &note, None, now).await?;
-    }
-    if !due.is_empty() {
-        let ev = Event::new("liaison.lapse", "liaison_case", 0)
-            .summary(format!("{}件已答复案件超过评价期限，自动办结", due.len()));
-        audit::append(&mut tx, now, &crate::audit::Actor::system("daily"), &ev).await?;
-    }
-    tx.commit().await?;
-    Ok(due.len())
 }

@@ -3,7 +3,8 @@
 //! 已解决 and 满意 counted apart, never one "done"); the handling units
 //! ranked; contact-point activity; hot topics (rising keywords and clusters
 //! of similar submissions). One grouped scan of the year's cases gives the
-//! volumes and rates; the rest are small grouped queries.
+//! volumes and rates; the rest are small grouped queries. One file because
+//! every figure shares the same sums, rows and scope.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,8 +16,8 @@ use crate::app::AppState;
 use crate::authz::{Action, Module, Principal};
 use crate::db::{Db, DbResult, Sql};
 
-/// Counts behind the rates, for any grouping.
-#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+/// Counts behind the rates, for any grouping (columns named as the fields; see [`SUMS`]).
+#[derive(Clone, Debug, Default, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Tally {
     /// Submissions (merged duplicates left out).
     pub submitted: i64,
@@ -184,17 +185,8 @@ struct Grouped {
     month: i64,
     category: String,
     area_id: i64,
-    submitted: i64,
-    dispatched: i64,
-    replied: i64,
-    on_time: i64,
-    overdue_open: i64,
-    closed: i64,
-    solved: i64,
-    rated: i64,
-    satisfied: i64,
-    basically: i64,
-    unsatisfied: i64,
+    #[sqlx(flatten)]
+    tally: Tally,
     r1: i64,
     r2: i64,
     r3: i64,
@@ -217,22 +209,6 @@ const SUMS_REST: &str = " then 1 else 0 end) as overdue_open, \
 
 fn sums(sql: &mut Sql, today: Date) {
     sql.push(SUMS).bind(today).push(SUMS_REST);
-}
-
-fn tally_of(g: &Grouped) -> Tally {
-    Tally {
-        submitted: g.submitted,
-        dispatched: g.dispatched,
-        replied: g.replied,
-        on_time: g.on_time,
-        overdue_open: g.overdue_open,
-        closed: g.closed,
-        solved: g.solved,
-        rated: g.rated,
-        satisfied: g.satisfied,
-        basically: g.basically,
-        unsatisfied: g.unsatisfied,
-    }
 }
 
 fn rows(map: BTreeMap<String, Tally>, label: impl Fn(&str) -> String) -> Vec<Row> {
@@ -259,11 +235,11 @@ pub async fn compute(state: &AppState, who: &Principal, year: i64, today: Date) 
     let mut by_month: BTreeMap<String, Tally> = BTreeMap::new();
     let mut risk = [0; 3];
     for g in &grouped {
-        let t = tally_of(g);
-        total.add(&t);
-        by_category.entry(g.category.clone()).or_default().add(&t);
-        by_area.entry(g.area_id.to_string()).or_default().add(&t);
-        by_month.entry(format!("{:02}", g.month % 100)).or_default().add(&t);
+        let t = &g.tally;
+        total.add(t);
+        by_category.entry(g.category.clone()).or_default().add(t);
+        by_area.entry(g.area_id.to_string()).or_default().add(t);
+        by_month.entry(format!("{:02}", g.month % 100)).or_default().add(t);
         risk[0] += g.r1;
         risk[1] += g.r2;
         risk[2] += g.r3;
@@ -338,43 +314,19 @@ pub async fn compute(state: &AppState, who: &Principal, year: i64, today: Date) 
 #[derive(sqlx::FromRow)]
 struct KeyedRow {
     key_id: i64,
-    submitted: i64,
-    dispatched: i64,
-    replied: i64,
-    on_time: i64,
-    overdue_open: i64,
-    closed: i64,
-    solved: i64,
-    rated: i64,
-    satisfied: i64,
-    basically: i64,
-    unsatisfied: i64,
+    #[sqlx(flatten)]
+    tally: Tally,
 }
 
 async fn keyed(db: &Db, sql: Sql, names: &HashMap<i64, String>) -> DbResult<Vec<Row>> {
     let rows: Vec<KeyedRow> = db.all(sql.build()).await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let tally = Tally {
-                submitted: r.submitted,
-                dispatched: r.dispatched,
-                replied: r.replied,
-                on_time: r.on_time,
-                overdue_open: r.overdue_open,
-                closed: r.closed,
-                solved: r.solved,
-                rated: r.rated,
-                satisfied: r.satisfied,
-                basically: r.basically,
-                unsatisfied: r.unsatisfied,
-            };
-            Row {
-                key: r.key_id.to_string(),
-                label: names.get(&r.key_id).cloned().unwrap_or_default(),
-                rates: tally.rates(),
-                tally,
-            }
+        .map(|r| Row {
+            key: r.key_id.to_string(),
+            label: names.get(&r.key_id).cloned().unwrap_or_default(),
+            rates: r.tally.rates(),
+            tally: r.tally,
         })
         .collect())
 }

@@ -19,11 +19,15 @@ pub mod classify;
 pub mod evaluate;
 pub mod figures;
 pub mod flow;
+pub mod ledger;
 pub mod lexicon;
 pub mod neardup;
+pub mod office_pages;
 pub mod pages;
 pub mod points;
 pub mod settings;
+pub mod steps;
+pub mod submit;
 pub mod words;
 
 use axum::Router;
@@ -33,7 +37,7 @@ use crate::app::AppState;
 
 /// The pages.
 pub fn routes() -> Router<AppState> {
-    use pages as p;
+    use {office_pages as o, pages as p};
     Router::new()
         .route("/liaison", get(p::list))
         .route("/liaison/new", get(p::new).post(p::submit))
@@ -41,11 +45,11 @@ pub fn routes() -> Router<AppState> {
         .route("/liaison/cases/{id}/step", post(p::step))
         .route("/liaison/cases/{id}/files/{file}", get(p::file))
         .route("/liaison/export", get(p::export))
-        .route("/liaison/points", get(p::points_list))
-        .route("/liaison/points/import", post(p::points_import))
-        .route("/liaison/points/export", get(p::points_export))
-        .route("/liaison/figures", get(p::figures_page))
-        .route("/liaison/lexicon", get(p::lexicon).post(p::add_word))
-        .route("/liaison/lexicon/{id}/delete", post(p::delete_word))
-        .route("/liaison/train", post(p::train))
+        .route("/liaison/points", get(o::points_list))
+        .route("/liaison/points/import", post(o::points_import))
+        .route("/liaison/points/export", get(o::points_export))
+        .route("/liaison/figures", get(o::figures_page))
+        .route("/liaison/lexicon", get(o::lexicon).post(o::add_word))
+        .route("/liaison/lexicon/{id}/delete", post(o::delete_word))
+        .route("/liaison/train", post(o::train))
 }

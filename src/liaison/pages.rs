@@ -9,11 +9,12 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::cases::{self, Case, StepInput, SubmitInput};
+use super::cases::{self, Case};
 use super::flow::{self, Rating, State};
-use super::{figures, points};
+use super::steps::{self, StepInput};
+use super::submit::{self, SubmitInput};
 use crate::authz::{Action, Module};
 use crate::db::Query as Q;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -93,13 +94,13 @@ async fn new_page(
     ui.require(Module::Liaison, Action::Write)?;
     // The office may submit for any point (a phone call noted down); a point submits for itself.
     let points = if ui.user.can(Module::Liaison, Action::Approve) {
-        ui.state
-            .db
-            .all(Q::new(
-                "select u.id, u.name from liaison_points p join units u on u.id = p.unit_id \
-                 where p.status = 'active' and u.status = 'active' order by u.path",
-            ))
-            .await?
+        let mut sql = crate::db::Sql::new(
+            "select u.id, u.name from liaison_points p join units u on u.id = p.unit_id \
+             where p.status = 'active' and u.status = 'active' and ",
+        );
+        ui.user.scope(Module::Liaison, Action::Write).filter(&mut sql, "u.id", None);
+        sql.push(" order by u.path");
+        ui.state.db.all(sql.build()).await?
     } else {
         Vec::new()
     };
@@ -141,12 +142,12 @@ pub async fn submit(ui: Ui, m: Multipart) -> AppResult<Response> {
             Err(e) => return Err(e),
         }
     }
-    let checked = match cases::check_submission(&c, &input).await {
+    let checked = match submit::check_submission(&c, &input).await {
         Ok(s) => s,
         Err(AppError::Invalid(e)) => return new_page(&ui, input, e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => return Err(e),
     };
-    let s = cases::submit(&c, checked, &checked_files, "form", None).await?;
+    let s = submit::submit(&c, checked, &checked_files, "form", None).await?;
     Ok(ui.done(&format!("/liaison/cases/{}", s.id), Msg::new("已受理，受理编号{no}").arg("no", s.no)))
 }
 
@@ -154,6 +155,8 @@ pub async fn submit(ui: Ui, m: Multipart) -> AppResult<Response> {
 struct CasePage {
     case: Case,
     state_label: &'static str,
+    channel_label: &'static str,
+    close_label: &'static str,
     history: Vec<cases::HistoryRow>,
     duplicates: Vec<Case>,
     files: Vec<crate::attachments::store::Attachment>,
@@ -203,6 +206,8 @@ async fn case_page(
     }
     let page = CasePage {
         state_label: case.state().label(),
+        channel_label: crate::research::label_of(cases::CHANNELS, &case.channel),
+        close_label: crate::research::label_of(cases::CLOSE_REASONS, &case.close_reason),
         history: cases::history(db, id).await?,
         duplicates: cases::duplicates(db, &ui.user, &case).await?,
         files,
@@ -230,7 +235,7 @@ pub async fn case(ui: Ui, Path(id): Path<i64>) -> AppResult<Response> {
 
 /// `POST /liaison/cases/{id}/step`
 pub async fn step(ui: Ui, Path(id): Path<i64>, Form(f): Form<StepInput>) -> AppResult<Response> {
-    match cases::step(&ui.caller(), id, &f).await {
+    match steps::step(&ui.caller(), id, &f).await {
         Ok(to) => {
             Ok(ui.done(&format!("/liaison/cases/{id}"), Msg::new("案件{state}").arg("state", to.label())))
         }
@@ -239,7 +244,8 @@ pub async fn step(ui: Ui, Path(id): Path<i64>, Form(f): Form<StepInput>) -> AppR
     }
 }
 
-/// `GET /liaison/cases/{id}/files/{file}`: a case's photo or file, for whoever may see the case.
+/// `GET /liaison/cases/{id}/files/{file}`: a case's photo or file, for whoever
+/// may see the case (the case's scope, not the uploader unit's, decides).
 pub async fn file(ui: Ui, Path((id, file)): Path<(i64, i64)>) -> AppResult<Response> {
     cases::visible(&ui.caller(), id).await?;
     let a = crate::attachments::store::get(&ui.state.db, file).await?.ok_or(AppError::NotFound)?;
@@ -252,233 +258,8 @@ pub async fn file(ui: Ui, Path((id, file)): Path<(i64, i64)>) -> AppResult<Respo
     Ok(crate::attachments::file_response(&a, bytes))
 }
 
-/// `GET /liaison/export`: the case ledger as xlsx (the list's filter, at most 100,000 rows).
+/// `GET /liaison/export`: the case ledger as xlsx (the list's filter, within the export scope).
 pub async fn export(ui: Ui, Query(f): Query<cases::Filter>) -> AppResult<Response> {
-    ui.require(Module::Liaison, Action::Export)?;
-    let rows = cases::all(&ui.state.db, &ui.user, &f, 100_000).await?;
-    let cats: BTreeMap<String, String> = categories(&ui).await?.into_iter().collect();
-    use crate::export::Cell;
-    let offset = ui.state.clock.offset();
-    let day = |t: Option<crate::clock::Ts>| t.map(|t| t.to_offset(offset).date().to_string());
-    let data: Vec<Vec<Cell>> = rows
-        .iter()
-        .map(|c| {
-            vec![
-                Cell::from(c.no.as_str()),
-                Cell::from(day(Some(c.created_at))),
-                Cell::from(c.point_name.as_str()),
-                Cell::from(c.title.as_str()),
-                Cell::from(cats.get(&c.category).cloned().unwrap_or_default()),
-                Cell::from(c.state().label()),
-                Cell::from(c.handler_name.clone()),
-                Cell::from(day(c.dispatched_at)),
-                Cell::from(c.due_on.map(|d| d.to_string())),
-                Cell::from(day(c.replied_at)),
-                Cell::from(match c.on_time {
-                    Some(true) => "是",
-                    Some(false) => "否",
-                    None => "",
-                }),
-                Cell::from(crate::research::label_of(flow::SOLVED, &c.solved)),
-                Cell::from(Rating::parse(&c.rating).map_or("", |r| r.label())),
-                Cell::from(c.colour_reason.as_str()),
-            ]
-        })
-        .collect();
-    let bytes = crate::export::workbook(
-        "基层问题台账",
-        &[
-            "受理编号",
-            "报送日期",
-            "联系点",
-            "标题",
-            "类别",
-            "状态",
-            "承办单位",
-            "交办日期",
-            "办理时限",
-            "答复日期",
-            "按期答复",
-            "办理结果",
-            "评价",
-            "督办提示",
-        ],
-        &data,
-    )
-    .map_err(AppError::Internal)?;
-    let c = ui.caller();
-    let mut tx = ui.state.db.begin().await?;
-    let ev = crate::audit::Event::new("liaison.export", "liaison_cases", 0)
-        .summary(format!("导出基层问题台账{}条", rows.len()));
-    crate::audit::append(&mut tx, c.now, &c.actor, &ev).await?;
-    tx.commit().await?;
+    let bytes = super::ledger::cases(&ui.caller(), &f).await?;
     Ok(crate::export::download("基层问题台账.xlsx", bytes))
-}
-
-#[derive(Serialize)]
-struct PointsPage {
-    f: points::Filter,
-    rows: Vec<points::Point>,
-    kinds: Pairs,
-    statuses: Pairs,
-    office: bool,
-    errors: Vec<crate::reform::ledger::RowError>,
-}
-
-fn ninety_days_ago(ui: &Ui) -> crate::clock::Ts {
-    ui.state.clock.now().plus_minutes(-90 * 24 * 60)
-}
-
-async fn points_page(
-    ui: &Ui,
-    f: points::Filter,
-    errors: Vec<crate::reform::ledger::RowError>,
-    status: StatusCode,
-) -> AppResult<Response> {
-    ui.require(Module::Liaison, Action::Read)?;
-    let page = PointsPage {
-        rows: points::list(&ui.state.db, &ui.user, &f, ninety_days_ago(ui)).await?,
-        f,
-        kinds: points::KINDS,
-        statuses: points::STATUSES,
-        office: ui.user.can(Module::Liaison, Action::Approve),
-        errors,
-    };
-    ui.render_status(status, "liaison/points.html", page)
-}
-
-/// `GET /liaison/points`
-pub async fn points_list(ui: Ui, Query(f): Query<points::Filter>) -> AppResult<Response> {
-    points_page(&ui, f, Vec::new(), StatusCode::OK).await
-}
-
-/// `POST /liaison/points/import` (multipart `file`: xlsx).
-pub async fn points_import(ui: Ui, m: Multipart) -> AppResult<Response> {
-    let form = crate::attachments::read_form(m, 1).await?;
-    let bytes = form.files.into_iter().next().map(|f| f.1).unwrap_or_default();
-    match points::import(&ui.caller(), &bytes).await? {
-        Ok(done) => Ok(ui.done(
-            "/liaison/points",
-            Msg::new("已导入联系点{n}个（新增{a}，更新{b}）")
-                .arg("n", done.rows)
-                .arg("a", done.created)
-                .arg("b", done.updated),
-        )),
-        Err(errors) => {
-            points_page(&ui, points::Filter::default(), errors, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-    }
-}
-
-/// `GET /liaison/points/export`
-pub async fn points_export(ui: Ui) -> AppResult<Response> {
-    ui.require(Module::Liaison, Action::Export)?;
-    let bytes =
-        points::export(&ui.state.db, &ui.user, ninety_days_ago(&ui)).await.map_err(AppError::Internal)?;
-    Ok(crate::export::download("基层联系点名录.xlsx", bytes))
-}
-
-#[derive(Serialize)]
-struct FiguresPage {
-    fig: figures::Figures,
-    years: Vec<i64>,
-}
-
-/// `?year=`
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct YearQuery {
-    /// Year.
-    pub year: String,
-}
-
-/// `GET /liaison/figures`
-pub async fn figures_page(ui: Ui, Query(q): Query<YearQuery>) -> AppResult<Response> {
-    ui.require(Module::Liaison, Action::Read)?;
-    let year = ui.year_or_this(&q.year);
-    let today = ui.state.clock.today();
-    let fig = figures::compute(&ui.state, &ui.user, year, today).await?;
-    let this = i64::from(today.year());
-    ui.render("liaison/figures.html", FiguresPage { fig, years: ((this - 9)..=this).rev().collect() })
-}
-
-#[derive(Serialize)]
-struct LexiconPage {
-    words: Vec<(i64, String, i64, String)>,
-    levels: Vec<(i64, &'static str)>,
-    form: WordForm,
-    errors: Errors,
-    model: Option<(i64, i64, String)>,
-}
-
-/// A risk word as typed.
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct WordForm {
-    /// The word.
-    pub word: String,
-    /// 1–3.
-    pub level: String,
-    /// Note.
-    pub note: String,
-}
-
-async fn lexicon_page(
-    ui: &Ui,
-    form: WordForm,
-    errors: FieldErrors,
-    status: StatusCode,
-) -> AppResult<Response> {
-    ui.require(Module::Liaison, Action::Approve)?;
-    let db = &ui.state.db;
-    let page = LexiconPage {
-        words: db
-            .all(Q::new("select id, word, level, note from liaison_lexicon order by level desc, word"))
-            .await?,
-        levels: super::words::Risk::ALL.iter().map(|r| (*r as i64, r.label())).collect(),
-        form,
-        errors: ui.field_errors(&errors),
-        model: db
-            .opt(Q::new("select trained_at, examples, labels from liaison_models order by id desc limit 1"))
-            .await?,
-    };
-    ui.render_status(status, "liaison/lexicon.html", page)
-}
-
-/// `GET /liaison/lexicon`
-pub async fn lexicon(ui: Ui) -> AppResult<Response> {
-    lexicon_page(
-        &ui,
-        WordForm { level: "2".into(), ..WordForm::default() },
-        FieldErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// `POST /liaison/lexicon`
-pub async fn add_word(ui: Ui, Form(f): Form<WordForm>) -> AppResult<Response> {
-    match super::lexicon::add(&ui.caller(), &f.word, &f.level, &f.note).await {
-        Ok(()) => Ok(ui.done("/liaison/lexicon", Msg::new("已加入风险词库"))),
-        Err(AppError::Invalid(e)) => lexicon_page(&ui, f, e, StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(e) => ui.refused_or("/liaison/lexicon", e),
-    }
-}
-
-/// `POST /liaison/lexicon/{id}/delete`
-pub async fn delete_word(ui: Ui, Path(id): Path<i64>) -> AppResult<Response> {
-    super::lexicon::remove(&ui.caller(), id).await?;
-    Ok(ui.done("/liaison/lexicon", Msg::new("已从风险词库删除")))
-}
-
-/// `POST /liaison/train`: retrains the category suggestion now.
-pub async fn train(ui: Ui) -> AppResult<Response> {
-    let c = ui.caller();
-    let t = super::lexicon::retrain(&c).await?;
-    let msg = if t.learned {
-        Msg::new("已用{n}条已分类问题重新训练类别建议").arg("n", t.examples)
-    } else {
-        Msg::new("已分类问题只有{n}条，暂按关键词规则建议类别").arg("n", t.examples)
-    };
-    Ok(ui.done("/liaison/lexicon", msg))
 }

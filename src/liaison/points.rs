@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::Caller;
 use crate::audit::{self, Event};
-use crate::authz::{Action, Module, Principal};
+use crate::authz::{Action, Module, Scope};
 use crate::clock::Ts;
 use crate::db::{Db, DbResult, Query, Sql, Tx};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppResult, FieldErrors};
 use crate::i18n::Msg;
 use crate::org::units::model::UnitFields;
-use crate::reform::ledger::{RowError, read_sheet};
+use crate::reform::ledger::{RowError, normalize_header, read_sheet};
 use crate::validate::{Check, optional};
 
 /// Point types (the `contact_point_type` dictionary holds the same codes).
@@ -71,8 +71,8 @@ pub struct Filter {
     pub activity: String,
 }
 
-/// The contact points the person may see, with their activity since `since`.
-pub async fn list(db: &Db, who: &Principal, f: &Filter, since: Ts) -> DbResult<Vec<Point>> {
+/// The contact points within `scope`, with their activity since `since`.
+pub async fn list(db: &Db, scope: &Scope, f: &Filter, since: Ts) -> DbResult<Vec<Point>> {
     let mut sql = Sql::new(
         "select u.id, u.name, coalesce(pu.name, '') as parent_name, p.kind, p.place, p.liaisons, p.phone, p.status, \
          coalesce(a.n, 0) as recent, a.last_at from liaison_points p join units u on u.id = p.unit_id \
@@ -93,7 +93,7 @@ pub async fn list(db: &Db, who: &Principal, f: &Filter, since: Ts) -> DbResult<V
         sql.push(" and p.status = 'active' and a.n is null");
     }
     sql.push(" and ");
-    who.scope(Module::Liaison, Action::Read).filter(&mut sql, "u.id", None);
+    scope.filter(&mut sql, "u.id", None);
     sql.push(" order by u.path limit 2000");
     db.all(sql.build()).await
 }
@@ -172,42 +172,10 @@ async fn write(tx: &mut Tx, unit_id: i64, f: &PointFields, now: Ts) -> DbResult<
     Ok(())
 }
 
-/// One point's registry row.
-pub async fn get(c: &Caller<'_>, unit_id: i64) -> AppResult<(String, PointInput)> {
-    let unit = crate::org::units::actions::reachable(c, unit_id, Action::Read).await?;
-    let row: Option<(String, String, String, String, String, String)> = c
-        .state
-        .db
-        .opt(
-            Query::new(
-                "select kind, place, liaisons, phone, status, note from liaison_points where unit_id = $1",
-            )
-            .bind(unit_id),
-        )
-        .await?;
-    let (kind, place, liaisons, phone, status, note) = row.ok_or(AppError::NotFound)?;
-    Ok((unit.name, PointInput { kind, place, liaisons, phone, status, note }))
-}
-
-/// Registers a unit as a contact point, or changes its registry row.
-pub async fn save(c: &Caller<'_>, unit_id: i64, input: &PointInput) -> AppResult<()> {
-    c.who.require(Module::Liaison, Action::Approve)?;
-    let unit = crate::org::units::actions::reachable(c, unit_id, Action::Read).await?;
-    let f = parse(input)?;
-    let mut tx = c.state.db.begin().await?;
-    write(&mut tx, unit_id, &f, c.now).await?;
-    let ev = Event::new("liaison.point.save", "unit", unit_id)
-        .summary(format!("登记联系点“{}”（{}）", unit.name, crate::research::label_of(KINDS, &f.kind)))
-        .after(&serde_json::json!({ "kind": f.kind, "status": f.status, "place": f.place }));
-    audit::append(&mut tx, c.now, &c.actor, &ev).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The registry as an xlsx workbook.
-pub async fn export(db: &Db, who: &Principal, since: Ts) -> anyhow::Result<Vec<u8>> {
+/// The registry within `scope` as an xlsx workbook, and how many points it holds.
+pub async fn export(db: &Db, scope: &Scope, since: Ts) -> anyhow::Result<(Vec<u8>, usize)> {
     use crate::export::Cell;
-    let rows = list(db, who, &Filter::default(), since).await?;
+    let rows = list(db, scope, &Filter::default(), since).await?;
     let data: Vec<Vec<Cell>> = rows
         .iter()
         .map(|p| {
@@ -223,11 +191,12 @@ pub async fn export(db: &Db, who: &Principal, since: Ts) -> anyhow::Result<Vec<u
             ]
         })
         .collect();
-    crate::export::workbook(
+    let bytes = crate::export::workbook(
         "联系点",
         &["联系点名称", "类型", "所属单位", "地点", "联络员", "联系电话", "状态", "近90天报送"],
         &data,
-    )
+    )?;
+    Ok((bytes, rows.len()))
 }
 
 /// Header names accepted for each import column.
@@ -260,11 +229,12 @@ pub async fn import(c: &Caller<'_>, bytes: &[u8]) -> AppResult<Result<Imported, 
         Ok(s) => s,
         Err(e) => return Ok(Err(vec![e])),
     };
-    let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').replace([' ', '　'], "");
     let header = sheet.iter().take(10).enumerate().find_map(|(i, (_, cells))| {
         let mut cols: HashMap<&str, usize> = HashMap::new();
         for (j, cell) in cells.iter().enumerate() {
-            if let Some((name, _)) = COLUMNS.iter().find(|(_, alts)| alts.contains(&norm(cell).as_str())) {
+            if let Some((name, _)) =
+                COLUMNS.iter().find(|(_, alts)| alts.contains(&normalize_header(cell).as_str()))
+            {
                 cols.entry(name).or_insert(j);
             }
         }

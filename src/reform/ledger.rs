@@ -106,7 +106,10 @@ pub fn normalize_header(raw: &str) -> String {
     raw.chars()
         .filter(|c| {
             !c.is_whitespace()
-                && !matches!(c, '*' | '＊' | '(' | ')' | '（' | '）' | '【' | '】' | '[' | ']' | '：' | ':')
+                && !matches!(
+                    c,
+                    '\u{feff}' | '*' | '＊' | '(' | ')' | '（' | '）' | '【' | '】' | '[' | ']' | '：' | ':'
+                )
         })
         .collect()
 }

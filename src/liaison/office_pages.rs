@@ -1,0 +1,192 @@
+//! The research office's grassroots pages: the contact-point registry with
+//! its import and export, the figures, the risk lexicon and retraining.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Multipart, Path, Query};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use super::{figures, points};
+use crate::authz::{Action, Module};
+use crate::db::Query as Q;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::i18n::Msg;
+use crate::web::Ui;
+
+type Errors = BTreeMap<String, String>;
+type Pairs = &'static [(&'static str, &'static str)];
+
+#[derive(Serialize)]
+struct PointsPage {
+    f: points::Filter,
+    rows: Vec<points::Point>,
+    kinds: Pairs,
+    statuses: Pairs,
+    office: bool,
+    errors: Vec<crate::reform::ledger::RowError>,
+}
+
+fn ninety_days_ago(ui: &Ui) -> crate::clock::Ts {
+    ui.state.clock.now().plus_minutes(-90 * 24 * 60)
+}
+
+async fn points_page(
+    ui: &Ui,
+    f: points::Filter,
+    errors: Vec<crate::reform::ledger::RowError>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    ui.require(Module::Liaison, Action::Read)?;
+    let page = PointsPage {
+        rows: points::list(
+            &ui.state.db,
+            &ui.user.scope(Module::Liaison, Action::Read),
+            &f,
+            ninety_days_ago(ui),
+        )
+        .await?,
+        f,
+        kinds: points::KINDS,
+        statuses: points::STATUSES,
+        office: ui.user.can(Module::Liaison, Action::Approve),
+        errors,
+    };
+    ui.render_status(status, "liaison/points.html", page)
+}
+
+/// `GET /liaison/points`
+pub async fn points_list(ui: Ui, Query(f): Query<points::Filter>) -> AppResult<Response> {
+    points_page(&ui, f, Vec::new(), StatusCode::OK).await
+}
+
+/// `POST /liaison/points/import` (multipart `file`: xlsx).
+pub async fn points_import(ui: Ui, m: Multipart) -> AppResult<Response> {
+    let form = crate::attachments::read_form(m, 1).await?;
+    let bytes = form.files.into_iter().next().map(|f| f.1).unwrap_or_default();
+    match points::import(&ui.caller(), &bytes).await? {
+        Ok(done) => Ok(ui.done(
+            "/liaison/points",
+            Msg::new("已导入联系点{n}个（新增{a}，更新{b}）")
+                .arg("n", done.rows)
+                .arg("a", done.created)
+                .arg("b", done.updated),
+        )),
+        Err(errors) => {
+            points_page(&ui, points::Filter::default(), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// `GET /liaison/points/export`
+pub async fn points_export(ui: Ui) -> AppResult<Response> {
+    let bytes = super::ledger::points(&ui.caller()).await?;
+    Ok(crate::export::download("基层联系点名录.xlsx", bytes))
+}
+
+#[derive(Serialize)]
+struct FiguresPage {
+    fig: figures::Figures,
+    years: Vec<i64>,
+}
+
+/// `?year=`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct YearQuery {
+    /// Year.
+    pub year: String,
+}
+
+/// `GET /liaison/figures`
+pub async fn figures_page(ui: Ui, Query(q): Query<YearQuery>) -> AppResult<Response> {
+    ui.require(Module::Liaison, Action::Read)?;
+    let year = ui.year_or_this(&q.year);
+    let today = ui.state.clock.today();
+    let fig = figures::compute(&ui.state, &ui.user, year, today).await?;
+    let this = i64::from(today.year());
+    ui.render("liaison/figures.html", FiguresPage { fig, years: ((this - 9)..=this).rev().collect() })
+}
+
+#[derive(Serialize)]
+struct LexiconPage {
+    words: Vec<(i64, String, i64, String)>,
+    levels: Vec<(i64, &'static str)>,
+    form: WordForm,
+    errors: Errors,
+    model: Option<(i64, i64, String)>,
+}
+
+/// A risk word as typed.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct WordForm {
+    /// The word.
+    pub word: String,
+    /// 1–3.
+    pub level: String,
+    /// Note.
+    pub note: String,
+}
+
+async fn lexicon_page(
+    ui: &Ui,
+    form: WordForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    ui.require(Module::Liaison, Action::Approve)?;
+    let db = &ui.state.db;
+    let page = LexiconPage {
+        words: db
+            .all(Q::new("select id, word, level, note from liaison_lexicon order by level desc, word"))
+            .await?,
+        levels: super::words::Risk::ALL.iter().map(|r| (*r as i64, r.label())).collect(),
+        form,
+        errors: ui.field_errors(&errors),
+        model: db
+            .opt(Q::new("select trained_at, examples, labels from liaison_models order by id desc limit 1"))
+            .await?,
+    };
+    ui.render_status(status, "liaison/lexicon.html", page)
+}
+
+/// `GET /liaison/lexicon`
+pub async fn lexicon(ui: Ui) -> AppResult<Response> {
+    lexicon_page(
+        &ui,
+        WordForm { level: "2".into(), ..WordForm::default() },
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /liaison/lexicon`
+pub async fn add_word(ui: Ui, Form(f): Form<WordForm>) -> AppResult<Response> {
+    match super::lexicon::add(&ui.caller(), &f.word, &f.level, &f.note).await {
+        Ok(()) => Ok(ui.done("/liaison/lexicon", Msg::new("已加入风险词库"))),
+        Err(AppError::Invalid(e)) => lexicon_page(&ui, f, e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => ui.refused_or("/liaison/lexicon", e),
+    }
+}
+
+/// `POST /liaison/lexicon/{id}/delete`
+pub async fn delete_word(ui: Ui, Path(id): Path<i64>) -> AppResult<Response> {
+    super::lexicon::remove(&ui.caller(), id).await?;
+    Ok(ui.done("/liaison/lexicon", Msg::new("已从风险词库删除")))
+}
+
+/// `POST /liaison/train`: retrains the category suggestion now.
+pub async fn train(ui: Ui) -> AppResult<Response> {
+    let c = ui.caller();
+    let t = super::lexicon::retrain(&c).await?;
+    let msg = if t.learned {
+        Msg::new("已用{n}条已分类问题重新训练类别建议").arg("n", t.examples)
+    } else {
+        Msg::new("已分类问题只有{n}条，暂按关键词规则建议类别").arg("n", t.examples)
+    };
+    Ok(ui.done("/liaison/lexicon", msg))
+}
