@@ -21,6 +21,8 @@ use crate::db::{Db, DbResult, Sql};
 pub struct Tally {
     /// Submissions (merged duplicates left out).
     pub submitted: i64,
+    /// Of those, imported from earlier ledgers (outside the loop and its rates).
+    pub archived: i64,
     /// Dispatched to a unit.
     pub dispatched: i64,
     /// Given a first reply.
@@ -46,6 +48,7 @@ pub struct Tally {
 impl Tally {
     fn add(&mut self, o: &Tally) {
         self.submitted += o.submitted;
+        self.archived += o.archived;
         self.dispatched += o.dispatched;
         self.replied += o.replied;
         self.on_time += o.on_time;
@@ -67,9 +70,9 @@ impl Tally {
         Self::pct(self.on_time, self.replied + self.overdue_open)
     }
 
-    /// Closed among submitted.
+    /// Closed among submitted through the loop.
     pub fn closure_rate(&self) -> Option<f64> {
-        Self::pct(self.closed, self.submitted)
+        Self::pct(self.closed, self.submitted - self.archived)
     }
 
     /// Solved among replied.
@@ -194,6 +197,7 @@ struct Grouped {
 
 /// The sums every grouping uses (`c` is `liaison_cases`; `$today` bound first).
 const SUMS: &str = "count(*) as submitted, \
+     sum(case when c.state = 'archived' then 1 else 0 end) as archived, \
      sum(case when c.dispatched_at is not null then 1 else 0 end) as dispatched, \
      sum(case when c.first_replied_on is not null then 1 else 0 end) as replied, \
      sum(case when c.on_time = 1 then 1 else 0 end) as on_time, \
@@ -405,7 +409,8 @@ mod tests {
     #[test]
     fn rates_keep_replied_solved_and_satisfied_apart() {
         let t = Tally {
-            submitted: 10,
+            submitted: 12,
+            archived: 2,
             dispatched: 9,
             replied: 8,
             on_time: 6,

@@ -40,6 +40,9 @@ pub enum State {
     Closed,
     /// 已合并: a duplicate, merged into another case.
     Merged,
+    /// 已存档: imported from the office's earlier ledgers; counted in volumes
+    /// and hot topics, outside the loop and its rates.
+    Archived,
 }
 
 impl State {
@@ -52,6 +55,7 @@ impl State {
         State::Replied,
         State::Closed,
         State::Merged,
+        State::Archived,
     ];
 
     /// The stored code.
@@ -64,6 +68,7 @@ impl State {
             State::Replied => "replied",
             State::Closed => "closed",
             State::Merged => "merged",
+            State::Archived => "archived",
         }
     }
 
@@ -82,12 +87,13 @@ impl State {
             State::Replied => "待评价",
             State::Closed => "已办结",
             State::Merged => "已合并",
+            State::Archived => "已存档",
         }
     }
 
-    /// Still in the loop (not closed, not merged).
+    /// Still in the loop (not closed, merged or archived).
     pub fn open(self) -> bool {
-        !matches!(self, State::Closed | State::Merged)
+        !matches!(self, State::Closed | State::Merged | State::Archived)
     }
 
     /// Waiting for the office (to dispatch or to arbitrate).
@@ -461,6 +467,15 @@ mod tests {
                 Err(Refusal::State),
             ),
             ("the rating period lapses", S::Replied, Step::Lapse, SYSTEM, none, Ok(S::Closed)),
+            (
+                "an archived case is not dispatched",
+                S::Archived,
+                Step::Dispatch,
+                OFFICE,
+                none,
+                Err(Refusal::State),
+            ),
+            ("an archived case is not merged", S::Archived, Step::Merge, OFFICE, none, Err(Refusal::State)),
             ("a person cannot lapse a case", S::Replied, Step::Lapse, OFFICE, none, Err(Refusal::Party)),
             ("a handled case merges", S::Dispatched, Step::Merge, OFFICE, none, Ok(S::Merged)),
             ("a closed case does not merge", S::Closed, Step::Merge, OFFICE, none, Err(Refusal::State)),

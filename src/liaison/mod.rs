@@ -19,6 +19,7 @@ pub mod classify;
 pub mod evaluate;
 pub mod figures;
 pub mod flow;
+pub mod import;
 pub mod ledger;
 pub mod lexicon;
 pub mod neardup;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/liaison/cases/{id}/step", post(p::step))
         .route("/liaison/cases/{id}/files/{file}", get(p::file))
         .route("/liaison/export", get(p::export))
+        .route("/liaison/import", get(o::history_form).post(o::history_import))
         .route("/liaison/points", get(o::points_list))
         .route("/liaison/points/import", post(o::points_import))
         .route("/liaison/points/export", get(o::points_export))

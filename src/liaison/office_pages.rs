@@ -1,5 +1,6 @@
 //! The research office's grassroots pages: the contact-point registry with
-//! its import and export, the figures, the risk lexicon and retraining.
+//! its import and export, the import of earlier submissions, the figures, the
+//! risk lexicon and retraining.
 
 use std::collections::BTreeMap;
 
@@ -84,6 +85,45 @@ pub async fn points_import(ui: Ui, m: Multipart) -> AppResult<Response> {
 pub async fn points_export(ui: Ui) -> AppResult<Response> {
     let bytes = super::ledger::points(&ui.caller()).await?;
     Ok(crate::export::download("基层联系点名录.xlsx", bytes))
+}
+
+#[derive(Serialize)]
+struct ImportPage {
+    errors: Vec<crate::reform::ledger::RowError>,
+    max_rows: usize,
+    categories: Vec<(String, String)>,
+}
+
+async fn import_page(
+    ui: &Ui,
+    errors: Vec<crate::reform::ledger::RowError>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    ui.require(Module::Liaison, Action::Approve)?;
+    let categories = crate::dicts::store::options(&ui.state.db, "submission_category").await?;
+    ui.render_status(
+        status,
+        "liaison/import.html",
+        ImportPage { errors, max_rows: super::import::MAX_ROWS, categories },
+    )
+}
+
+/// `GET /liaison/import`
+pub async fn history_form(ui: Ui) -> AppResult<Response> {
+    import_page(&ui, Vec::new(), StatusCode::OK).await
+}
+
+/// `POST /liaison/import` (multipart `file`: xlsx or csv).
+pub async fn history_import(ui: Ui, m: Multipart) -> AppResult<Response> {
+    let form = crate::attachments::read_form(m, 1).await?;
+    let bytes = form.files.into_iter().next().map(|f| f.1).unwrap_or_default();
+    match super::import::import(&ui.caller(), &bytes).await? {
+        Ok(done) => Ok(ui.done(
+            "/liaison?state=archived",
+            Msg::new("已导入历史问题{n}条，其中可能重复{d}条").arg("n", done.rows).arg("d", done.duplicates),
+        )),
+        Err(errors) => import_page(&ui, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
 }
 
 #[derive(Serialize)]

@@ -47,12 +47,13 @@ pub struct SubmitInput {
 
 /// A submission that passed its checks, before the store.
 pub struct Submission {
-    title: String,
-    content: String,
-    place: String,
-    category: String,
-    urgency: String,
-    point: (i64, String),
+    pub(super) title: String,
+    pub(super) content: String,
+    pub(super) place: String,
+    pub(super) category: String,
+    pub(super) urgency: String,
+    /// The contact point's unit id and path.
+    pub(super) point: (i64, String),
 }
 
 /// Checks a submission: fields, the contact point and the person's right to submit for it.
@@ -182,7 +183,7 @@ pub async fn submit(
     let a = analyzer.analyse(&input.title, &input.content);
     let at = submitted_at.unwrap_or(c.now);
     let mut tx = c.state.db.begin().await?;
-    let s = insert(&mut tx, c, &analyzer, &input, &a, channel, at).await?;
+    let s = insert(&mut tx, c, &analyzer, &input, &a, (channel, State::Submitted), at).await?;
     for f in files_in {
         files::save(c, &mut tx, f, &Owner { kind: "liaison_case".into(), id: s.id.to_string() }).await?;
     }
@@ -201,16 +202,19 @@ pub async fn submit(
     Ok(s)
 }
 
-/// Inserts a case with its analysis, bands, first step, search entry and audit record.
-async fn insert(
+/// Inserts a case with its analysis, bands, first step, search entry and audit
+/// record; `how` is the channel and the state it starts in (submitted, or
+/// archived for an imported ledger row).
+pub(super) async fn insert(
     tx: &mut Tx,
     c: &Caller<'_>,
     analyzer: &Analyzer,
     input: &Submission,
     a: &Analysis,
-    channel: &str,
+    how: (&str, State),
     at: Ts,
 ) -> AppResult<Submitted> {
+    let (channel, state) = how;
     let day = at.to_offset(c.state.clock.offset()).date();
     let year = i64::from(day.year());
     let no = next_number(tx, year).await?;
@@ -224,7 +228,7 @@ async fn insert(
                  urgency, category, suggested, confidence, suggested_by, keywords, risk_level, risk_words, signature, \
                  dup_of, dup_score, state, submitted_on, created_by, created_at, updated_at) values \
                  ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-                 'submitted', $22, $23, $24, $24) returning id",
+                 $22, $23, $24, $25, $25) returning id",
             )
             .bind(no.as_str())
             .bind(year)
@@ -247,6 +251,7 @@ async fn insert(
             .bind(analysis::signature_bytes(&a.signature))
             .bind(dup.map(|d| d.0))
             .bind(dup.map(|d| f64::from(d.1)))
+            .bind(state.code())
             .bind(day)
             .bind(c.account())
             .bind(at),
@@ -258,7 +263,7 @@ async fn insert(
     }
     bands.push(" on conflict do nothing");
     tx.exec(bands.build()).await?;
-    event(tx, id, "submit", "", State::Submitted, None, "", channel, c.account(), at).await?;
+    event(tx, id, "submit", "", state, None, "", channel, c.account(), at).await?;
     crate::search::index::refresh(tx, analyzer.segmenter(), DocKind::Submission, &[id], c.now).await?;
     let ev = Event::new("liaison.submit", "liaison_case", id)
         .summary(format!("联系点报送“{}”（{no}）", input.title))

@@ -222,3 +222,68 @@ both! {
         p.get("/liaison/lexicon").await.assert_status(403);
     }
 }
+
+both! {
+    async fn earlier_submissions_import_all_or_nothing_and_stay_out_of_the_rates(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let cp = point(&app, t.c1, "南湖村联系点").await;
+        let office = app.account("office", t.a, &["research_staff"]).await;
+        let l = app.account("nanhu", cp, &["contact_liaison"]).await;
+        let mut off = app.as_account(office).await;
+        off.get("/liaison/import").await.assert_status(200);
+
+        // Bad rows: every error listed by row and column, nothing written.
+        let bad = "问题标题,反映内容,问题类别,报送时间,联系点名称\n\
+                   路灯不亮,南湖村村口路灯坏了一个月,城市管理,2025-03-05,南湖村联系点\n\
+                   ,短,天气,昨天,北湖村\n";
+        let r = off.upload("/liaison/import", "旧台账.csv", bad.as_bytes(), &[]).await;
+        r.assert_status(422);
+        let page = r.text();
+        for e in ["第3行", "“内容”", "“类别”", "“时间”", "“联系点”", "找不到登记在册的联系点“北湖村”"] {
+            assert!(page.contains(e), "{e} in the error list");
+        }
+        assert!(!page.contains("第2行"), "the good row has no error");
+        let n: i64 = app.db().scalar(Query::new("select count(*) from liaison_cases")).await.unwrap();
+        assert_eq!(n, 0, "all or nothing");
+
+        // A good file in GBK, as Excel saves csv on Chinese Windows; a header two rows down.
+        let good = "南湖村问题台账\n\n标题,内容,类别,时间,联系点\n\
+                    路灯不亮,南湖村村口的路灯坏了一个多月，晚上出行很不方便，希望尽快维修。,城市管理,2025-03-05 10:20,南湖村联系点\n\
+                    路灯不亮,南湖村村口的路灯坏了两个多月，晚上出行很不方便，希望尽快维修。,,2025/4/1,南湖村\n\
+                    ,村里的文化广场没有路灯，晚上跳广场舞看不清，请安装几盏。,,2025/4/2,南湖村联系点\n\
+                    灌溉渠垮塌,村里灌溉渠多处垮塌，春耕用水跟不上。,乡村振兴,2025年3月1日,南湖村联系点\n";
+        let (gbk, _, _) = encoding_rs::GB18030.encode(good);
+        let r = off.upload("/liaison/import", "旧台账.csv", &gbk, &[]).await;
+        r.assert_status(303);
+        let rows: Vec<(String, String, String, Option<i64>, String, String)> = app
+            .db()
+            .all(Query::new("select state, channel, category, dup_of, title, no from liaison_cases order by submitted_on, id"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 4);
+        assert!(rows.iter().all(|r| r.0 == "archived" && r.1 == "import"), "{rows:?}");
+        assert_eq!((rows[0].2.as_str(), rows[0].4.as_str()), ("rural", "灌溉渠垮塌"), "oldest first");
+        assert!(rows[2].3.is_some(), "the lightly edited repeat is marked as a possible duplicate");
+        assert_eq!(rows[3].4, "村里的文化广场没有路灯，晚上跳广场舞看不清，请安装几盏", "a title from the content");
+        assert!(rows[3].3.is_none(), "another complaint about lights is not a repeat");
+        assert!(rows[0].5.starts_with("JC2025"), "numbered in the year it was sent");
+
+        // Counted in volume, never in the loop's rates; nobody can step an archived case.
+        let f = off.get("/api/v1/liaison/figures?year=2025").await;
+        f.assert_status(200);
+        let total = &f.json()["total"];
+        assert_eq!((total["submitted"].as_i64(), total["archived"].as_i64()), (Some(4), Some(4)));
+        assert!(f.json()["rates"]["closure"].is_null(), "no rate from archived cases");
+        let id: i64 = app.db().scalar(Query::new("select min(id) from liaison_cases")).await.unwrap();
+        let dept = app.unit(Some(t.root), "市住建局", "department").await;
+        let r = step(&mut off, id, json!({ "step": "dispatch", "unit_id": dept.to_string(), "category": "urban" })).await;
+        r.assert_status(409);
+        assert!(r.text().contains("案件已存档，不能交办"), "{}", r.text());
+        // The contact point sees its own history.
+        let mut p = app.as_account(l).await;
+        assert_eq!(visible_ids(&mut p).await.len(), 4);
+        // A point may not import.
+        p.upload("/liaison/import", "x.csv", good.as_bytes(), &[]).await.assert_status(403);
+    }
+}
