@@ -13,8 +13,8 @@ use std::io::{Cursor, Read, Write};
 
 use docx_rs::{
     AlignmentType, BorderType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph,
-    ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, SpecialIndentType,
-    TableOfContents, TableOfContentsItem,
+    ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run, RunFonts, SpecialIndentType, Table,
+    TableCell, TableOfContents, TableOfContentsItem, TableRow, WidthType,
 };
 
 /// 方正小标宋简体 (titles).
@@ -268,6 +268,90 @@ pub fn periodical(head: &Masthead, sections: &[Section], distribution: &str) -> 
     pack(doc)
 }
 
+/// A piece of an analysis report.
+#[derive(Clone, Debug)]
+pub enum Block {
+    /// Paragraphs separated by line breaks (headings “一、…” recognised).
+    Text(String),
+    /// A PNG chart across the type area, with its caption under it.
+    Figure {
+        /// PNG bytes.
+        png: Vec<u8>,
+        /// Its pixel size.
+        size: (u32, u32),
+        /// “图1 …”.
+        caption: String,
+    },
+    /// A table with a header row; its caption above it, as offices place table titles.
+    Table {
+        /// “表1 …”.
+        caption: String,
+        /// Header cells.
+        head: Vec<String>,
+        /// Body rows.
+        rows: Vec<Vec<String>>,
+    },
+}
+
+/// Width of the type area (156 mm) in twips and in EMU.
+const TYPE_WIDTH_TWIPS: usize = 156 * 567 / 10;
+const TYPE_WIDTH_EMU: u32 = 156 * 36_000;
+/// 小四 (12 pt) for table cells.
+const XIAOSI: usize = 24;
+
+fn table(head: &[String], rows: &[Vec<String>]) -> Table {
+    let cols = head.len().max(1);
+    let cell = |text: &str, font: &str, first: bool| {
+        TableCell::new()
+            .add_paragraph(Paragraph::new().add_run(run(text, font, XIAOSI)).align(if first {
+                AlignmentType::Left
+            } else {
+                AlignmentType::Center
+            }))
+            .width(TYPE_WIDTH_TWIPS / cols, WidthType::Dxa)
+    };
+    let mut out = vec![TableRow::new(head.iter().enumerate().map(|(i, h)| cell(h, HEI, i == 0)).collect())];
+    for r in rows {
+        out.push(TableRow::new(r.iter().enumerate().map(|(i, v)| cell(v, BODY_FONT, i == 0)).collect()));
+    }
+    Table::new(out).set_grid(vec![TYPE_WIDTH_TWIPS / cols; cols]).width(TYPE_WIDTH_TWIPS, WidthType::Dxa)
+}
+
+/// An analysis report: title, a date line, then text, charts and tables in order.
+pub fn report(name: &str, byline: &str, blocks: &[Block]) -> anyhow::Result<Vec<u8>> {
+    let mut doc = page().add_paragraph(title(name));
+    if !byline.is_empty() {
+        doc = doc.add_paragraph(centered(byline, KAI, SANHAO));
+    }
+    doc = doc.add_paragraph(blank());
+    for b in blocks {
+        match b {
+            Block::Text(text) => {
+                for p in paragraphs(text) {
+                    doc = doc.add_paragraph(body_paragraph(p));
+                }
+            }
+            Block::Figure { png, size, caption } => {
+                let height =
+                    (u64::from(TYPE_WIDTH_EMU) * u64::from(size.1) / u64::from(size.0.max(1))) as u32;
+                let pic = Pic::new_with_dimensions(png.clone(), size.0, size.1).size(TYPE_WIDTH_EMU, height);
+                doc = doc
+                    .add_paragraph(
+                        Paragraph::new().add_run(Run::new().add_image(pic)).align(AlignmentType::Center),
+                    )
+                    .add_paragraph(centered(caption, KAI, SIHAO));
+            }
+            Block::Table { caption, head, rows } => {
+                doc = doc
+                    .add_paragraph(centered(caption, HEI, SIHAO))
+                    .add_table(table(head, rows))
+                    .add_paragraph(blank());
+            }
+        }
+    }
+    pack(doc)
+}
+
 fn pack(doc: Docx) -> anyhow::Result<Vec<u8>> {
     let mut out = Cursor::new(Vec::new());
     doc.build().pack(&mut out)?;
@@ -371,6 +455,41 @@ mod tests {
         {
             assert!(doc.contains(s), "{s}");
         }
+    }
+
+    #[test]
+    fn a_report_carries_its_charts_and_tables() {
+        let png = crate::liaison::chart::columns(
+            &[crate::liaison::chart::Column { label: 1, value: 3.0, accent: true }],
+            false,
+        );
+        let blocks = [
+            Block::Text("一、总体情况\n本月共收到问题线索120件。".into()),
+            Block::Figure { png, size: (960, 420), caption: "图1 各月问题线索数量".into() },
+            Block::Table {
+                caption: "表1 分类情况".into(),
+                head: vec!["类别".into(), "件数".into()],
+                rows: vec![vec!["城市管理".into(), "48".into()]],
+            },
+        ];
+        let bytes = report("2026年10月基层联系点问题线索分析报告", "市委政策研究室", &blocks).unwrap();
+        let doc = part(&bytes, "word/document.xml");
+        for s in [
+            "分析报告",
+            "本月共收到问题线索120件",
+            "图1 各月问题线索数量",
+            "表1 分类情况",
+            "城市管理",
+            "<w:tbl>",
+            "<pic:pic",
+        ] {
+            assert!(doc.contains(s), "{s}");
+        }
+        let z = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+        assert!(
+            z.file_names().any(|n| n.is_ok_and(|n| n.starts_with("word/media/"))),
+            "the chart travels inside the file"
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Reform tasks: 50,000 over the ten years with 500,000 progress reports
 //! (`bulk_reform`). Drafting: 100,000 tasks (`bulk_drafting`). Research:
 //! 20,000 reports of about 10 KB with topics, issues and instructions
-//! (`bulk_research`). Later capabilities add their own tables here. Same seed,
+//! (`bulk_research`). Grassroots: 1,000,000 submissions with their analysis
+//! (`bulk_liaison`). Later capabilities add their own tables here. Same seed,
 //! same data.
 
 use std::time::Instant;
@@ -61,6 +62,7 @@ pub async fn run(config: &Config, db: &Db, scale: f64, seed: u64, audit: Option<
     }
     super::bulk_drafting::generate(db, &mut rng, now, clock.today().year(), s(100_000.0)).await?;
     super::bulk_research::generate(db, &mut rng, now, config.utc_offset(), s(20_000.0)).await?;
+    super::bulk_liaison::generate(&state, &mut rng, now, config.utc_offset(), s(1_000_000.0)).await?;
     let seg = crate::text::segmenter(db).await?;
     let indexing = Instant::now();
     let (docs, bytes) = crate::search::index::reindex(db, &seg, now, |_| {}).await?;

@@ -12,13 +12,14 @@ use super::reform::{caller, day};
 use super::research::{at, who};
 use crate::app::AppState;
 use crate::authz::Principal;
-use crate::db::Query;
+use crate::clock::Ts;
+use crate::db::{Db, Query};
 use crate::liaison::cases;
 use crate::liaison::steps::{self, StepInput};
 use crate::liaison::submit::{self, SubmitInput};
 
 /// (category, title, content) patterns; `{p}` is a place word.
-const PATTERNS: &[(&str, &str, &str)] = &[
+pub(super) const PATTERNS: &[(&str, &str, &str)] = &[
     ("urban", "{p}路灯长期不亮", "{p}一带的路灯坏了二十多天，晚上老人孩子出门只能摸黑，希望尽快安排维修。"),
     ("urban", "{p}小区停车位紧张", "{p}小区停车位远远不够，车辆占用消防通道，物业协调多次没有结果。"),
     ("urban", "{p}排水管网堵塞", "{p}排水管网堵塞，每逢下雨路面积水没过脚踝，商户进出困难。"),
@@ -46,7 +47,7 @@ const PATTERNS: &[(&str, &str, &str)] = &[
 ];
 
 /// Sentences that turn a case into a risk case (words in the lexicon below).
-const RISKY: &[&str] = &[
+pub(super) const RISKY: &[&str] = &[
     "部分工人说如果月底前还拿不到工钱就要集体上访。",
     "有群众在村口拉横幅，情绪比较激动。",
     "已有人在网上发帖，转发量不小，需关注舆情。",
@@ -67,14 +68,12 @@ const LEXICON: &[(&str, i64)] = &[
 /// Light edits a repeated complaint gets.
 const EDITS: &[&str] = &["再次反映：", "此前已反映过，", "群众又来问了："];
 
-/// Seeds the registry, the lexicon and the year's cases; returns how many cases.
-pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Result<usize> {
-    let now = state.clock.now();
-    let points: Vec<(i64, String)> = state
-        .db
+/// Registers every contact-point unit (kinds by sort order, the name as place) and the demo lexicon.
+pub(super) async fn register(db: &Db, now: Ts) -> anyhow::Result<()> {
+    let points: Vec<(i64, String)> = db
         .all(Query::new("select id, name from units where kind = 'contact_point' order by sort_order, id"))
         .await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     for (i, (id, name)) in points.iter().enumerate() {
         tx.exec(
             Query::new(
@@ -100,6 +99,12 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Resu
         .await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Seeds the registry, the lexicon and the year's cases; returns how many cases.
+pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Result<usize> {
+    register(&state.db, state.clock.now()).await?;
     let office = who(state, "zys01").await?;
     let mut handlers = Vec::new();
     for u in ["xq01", "xq02", "xq03", "bm01", "bm02", "bm03", "bm04"] {

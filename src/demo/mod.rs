@@ -7,6 +7,7 @@
 pub mod builder;
 pub mod bulk;
 pub mod bulk_drafting;
+pub mod bulk_liaison;
 pub mod bulk_reform;
 pub mod bulk_research;
 mod bulk_scheme;

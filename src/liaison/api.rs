@@ -138,7 +138,7 @@ pub async fn figures(api: ApiUser, Query(q): Query<YearQuery>) -> AppResult<Json
     api.who.require(Module::Liaison, Action::Read)?;
     let today = api.state.clock.today();
     let year = q.year.trim().parse().unwrap_or_else(|_| i64::from(today.year()));
-    Ok(Json(figures::compute(&api.state, &api.who, year, today).await?))
+    Ok(Json(figures::compute(&api.state, &api.who, year, None, today).await?))
 }
 
 /// The routes.

@@ -152,11 +152,13 @@ pub struct Silent {
     pub name: String,
 }
 
-/// Every figure of a year.
+/// Every figure of a year, or of one month of it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Figures {
     /// The year.
     pub year: i64,
+    /// The month (1–12) when the figures are of one month.
+    pub month: Option<i64>,
     /// All together.
     pub total: Tally,
     /// The rates of the total.
@@ -219,17 +221,33 @@ fn rows(map: BTreeMap<String, Tally>, label: impl Fn(&str) -> String) -> Vec<Row
     map.into_iter().map(|(key, tally)| Row { label: label(&key), rates: tally.rates(), key, tally }).collect()
 }
 
-/// Computes the figures of `year` as `who` may see them.
-pub async fn compute(state: &AppState, who: &Principal, year: i64, today: Date) -> DbResult<Figures> {
+/// Restricts to the period: the year, and the month when given.
+fn push_period(sql: &mut Sql, year: i64, month: Option<i64>) {
+    sql.push(" c.year = ").bind(year);
+    if let Some(m) = month {
+        sql.push(" and c.month = ").bind(year * 100 + m);
+    }
+}
+
+/// Computes the figures of `year` (or of one `month` of it) as `who` may see
+/// them; hot topics are of the four weeks up to `today`.
+pub async fn compute(
+    state: &AppState,
+    who: &Principal,
+    year: i64,
+    month: Option<i64>,
+    today: Date,
+) -> DbResult<Figures> {
     let db = &state.db;
     let scope = who.scope(Module::Liaison, Action::Read);
     let mut sql = Sql::new("select c.month, c.category, c.area_id, ");
     sums(&mut sql, today);
     sql.push(
         ", sum(case when c.risk_level = 1 then 1 else 0 end) as r1, sum(case when c.risk_level = 2 then 1 else 0 end) as r2, \
-         sum(case when c.risk_level = 3 then 1 else 0 end) as r3 from liaison_cases c where c.year = ",
+         sum(case when c.risk_level = 3 then 1 else 0 end) as r3 from liaison_cases c where",
     );
-    sql.bind(year).push(" and c.state <> 'merged'");
+    push_period(&mut sql, year, month);
+    sql.push(" and c.state <> 'merged'");
     push_visible(&mut sql, &scope);
     sql.push(" group by c.month, c.category, c.area_id");
     let grouped: Vec<Grouped> = db.all(sql.build()).await?;
@@ -266,7 +284,8 @@ pub async fn compute(state: &AppState, who: &Principal, year: i64, today: Date) 
 
     let mut sql = Sql::new("select c.handler_id as key_id, ");
     sums(&mut sql, today);
-    sql.push(" from liaison_cases c where c.year = ").bind(year);
+    sql.push(" from liaison_cases c where");
+    push_period(&mut sql, year, month);
     sql.push(" and c.state <> 'merged' and c.handler_id is not null");
     push_visible(&mut sql, &scope);
     sql.push(" group by c.handler_id");
@@ -281,7 +300,9 @@ pub async fn compute(state: &AppState, who: &Principal, year: i64, today: Date) 
 
     let mut sql = Sql::new("select c.point_id as key_id, ");
     sums(&mut sql, today);
-    sql.push(" from liaison_cases c where c.year = ").bind(year).push(" and c.state <> 'merged'");
+    sql.push(" from liaison_cases c where");
+    push_period(&mut sql, year, month);
+    sql.push(" and c.state <> 'merged'");
     push_visible(&mut sql, &scope);
     sql.push(" group by c.point_id order by count(*) desc limit 20");
     let points = keyed(db, sql, &names).await?;
@@ -300,6 +321,7 @@ pub async fn compute(state: &AppState, who: &Principal, year: i64, today: Date) 
     let (rising_month, rising_week, clusters) = hot(db, who, today).await?;
     Ok(Figures {
         year,
+        month,
         rates: total.rates(),
         total,
         by_category,

@@ -15,6 +15,7 @@
 pub mod analysis;
 pub mod api;
 pub mod cases;
+pub mod chart;
 pub mod classify;
 pub mod evaluate;
 pub mod figures;
@@ -26,6 +27,7 @@ pub mod neardup;
 pub mod office_pages;
 pub mod pages;
 pub mod points;
+pub mod report;
 pub mod settings;
 pub mod steps;
 pub mod submit;
@@ -51,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/liaison/points/import", post(o::points_import))
         .route("/liaison/points/export", get(o::points_export))
         .route("/liaison/figures", get(o::figures_page))
+        .route("/liaison/report", get(o::report))
         .route("/liaison/lexicon", get(o::lexicon).post(o::add_word))
         .route("/liaison/lexicon/{id}/delete", post(o::delete_word))
         .route("/liaison/train", post(o::train))

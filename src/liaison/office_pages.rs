@@ -130,6 +130,9 @@ pub async fn history_import(ui: Ui, m: Multipart) -> AppResult<Response> {
 struct FiguresPage {
     fig: figures::Figures,
     years: Vec<i64>,
+    can_export: bool,
+    /// The last whole month, `2026-10`.
+    report_month: String,
 }
 
 /// `?year=`
@@ -145,9 +148,40 @@ pub async fn figures_page(ui: Ui, Query(q): Query<YearQuery>) -> AppResult<Respo
     ui.require(Module::Liaison, Action::Read)?;
     let year = ui.year_or_this(&q.year);
     let today = ui.state.clock.today();
-    let fig = figures::compute(&ui.state, &ui.user, year, today).await?;
+    let fig = figures::compute(&ui.state, &ui.user, year, None, today).await?;
     let this = i64::from(today.year());
-    ui.render("liaison/figures.html", FiguresPage { fig, years: ((this - 9)..=this).rev().collect() })
+    let last = today.replace_day(1).unwrap_or(today) - time::Duration::days(1);
+    ui.render(
+        "liaison/figures.html",
+        FiguresPage {
+            fig,
+            years: ((this - 9)..=this).rev().collect(),
+            can_export: ui.user.can(Module::Liaison, Action::Export),
+            report_month: format!("{}-{:02}", last.year(), u8::from(last.month())),
+        },
+    )
+}
+
+/// `?month=2026-10`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MonthQuery {
+    /// Month.
+    pub month: String,
+}
+
+/// `GET /liaison/report?month=2026-10`: the monthly analysis report (docx).
+pub async fn report(ui: Ui, Query(q): Query<MonthQuery>) -> AppResult<Response> {
+    let parsed = q
+        .month
+        .trim()
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u8>().ok()?)));
+    let Some((year, month)) = parsed.filter(|(y, _)| (2000..=2100).contains(y)) else {
+        return Err(AppError::BadRequest(Msg::new("请选择月份")));
+    };
+    let (name, bytes) = super::report::monthly(&ui.caller(), year, month).await?;
+    Ok(crate::export::download_docx(name.trim_end_matches(".docx"), bytes))
 }
 
 #[derive(Serialize)]

@@ -220,6 +220,22 @@ both! {
         let page = p.get("/liaison/new").await;
         page.assert_status(200);
         p.get("/liaison/lexicon").await.assert_status(403);
+
+        // The monthly report: a Word file with its charts, the month's figures in words; audited.
+        let r = off.get("/liaison/report?month=2026-11").await;
+        r.assert_status(200);
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
+        let mut doc = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut doc).unwrap();
+        for s in ["2026年11月基层联系点问题线索分析报告", "共报送问题线索1件", "高危1件", "图1", "表1"] {
+            assert!(doc.contains(s), "{s} in the report");
+        }
+        assert_eq!(z.file_names().filter(|n| n.as_ref().is_ok_and(|n| n.starts_with("word/media/") && n.ends_with(".png"))).count(), 2, "two charts");
+        let n: i64 = app.db().scalar(Query::new("select count(*) from audit_events where action = 'export.liaison_report'")).await.unwrap();
+        assert_eq!(n, 1);
+        off.get("/liaison/report?month=2026-12").await.assert_status(400);
+        off.get("/liaison/report?month=十一月").await.assert_status(400);
+        p.get("/liaison/report?month=2026-11").await.assert_status(403);
     }
 }
 
