@@ -4,6 +4,7 @@
 
 mod drafting;
 mod journey;
+mod liaison;
 mod reform;
 mod research;
 mod tour;
