@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/liaison/points", get(o::points_list))
         .route("/liaison/points/import", post(o::points_import))
         .route("/liaison/points/export", get(o::points_export))
+        .route("/liaison/points/{id}", get(o::point_form).post(o::point_save))
         .route("/liaison/figures", get(o::figures_page))
         .route("/liaison/report", get(o::report))
         .route("/liaison/lexicon", get(o::lexicon).post(o::add_word))

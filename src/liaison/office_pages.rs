@@ -81,6 +81,57 @@ pub async fn points_import(ui: Ui, m: Multipart) -> AppResult<Response> {
     }
 }
 
+#[derive(Serialize)]
+struct PointPage {
+    id: i64,
+    name: String,
+    form: points::PointInput,
+    errors: Errors,
+    kinds: Pairs,
+    statuses: Pairs,
+}
+
+fn point_page(
+    ui: &Ui,
+    id: i64,
+    name: String,
+    form: points::PointInput,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = PointPage {
+        id,
+        name,
+        form,
+        errors: ui.field_errors(errors),
+        kinds: points::KINDS,
+        statuses: points::STATUSES,
+    };
+    ui.render_status(status, "liaison/point.html", page)
+}
+
+/// `GET /liaison/points/{id}`: one registry entry's form.
+pub async fn point_form(ui: Ui, Path(id): Path<i64>) -> AppResult<Response> {
+    let (name, input) = points::entry(&ui.caller(), id).await?;
+    point_page(&ui, id, name, input, &FieldErrors::default(), StatusCode::OK)
+}
+
+/// `POST /liaison/points/{id}`
+pub async fn point_save(
+    ui: Ui,
+    Path(id): Path<i64>,
+    Form(f): Form<points::PointInput>,
+) -> AppResult<Response> {
+    match points::update(&ui.caller(), id, &f).await {
+        Ok(()) => Ok(ui.done("/liaison/points", Msg::new("已保存联系点登记信息"))),
+        Err(AppError::Invalid(e)) => {
+            let (name, _) = points::entry(&ui.caller(), id).await?;
+            point_page(&ui, id, name, f, &e, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// `GET /liaison/points/export`
 pub async fn points_export(ui: Ui) -> AppResult<Response> {
     let bytes = super::ledger::points(&ui.caller()).await?;

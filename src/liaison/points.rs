@@ -172,6 +172,54 @@ async fn write(tx: &mut Tx, unit_id: i64, f: &PointFields, now: Ts) -> DbResult<
     Ok(())
 }
 
+/// One registry entry and its note, for the edit form: (name, input).
+pub async fn entry(c: &Caller<'_>, unit_id: i64) -> AppResult<(String, PointInput)> {
+    let approve = c.who.require(Module::Liaison, Action::Approve)?;
+    let row: Option<(String, String, PointInput)> = c
+        .state
+        .db
+        .opt(
+            Query::new(
+                "select u.name, u.path, p.kind, p.place, p.liaisons, p.phone, p.status, p.note \
+                 from liaison_points p join units u on u.id = p.unit_id where p.unit_id = $1",
+            )
+            .bind(unit_id),
+        )
+        .await?
+        .map(
+            |(name, path, kind, place, liaisons, phone, status, note): (
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+            )| { (name, path, PointInput { kind, place, liaisons, phone, status, note }) },
+        );
+    let Some((name, path, input)) = row else { return Err(crate::error::AppError::NotFound) };
+    if !approve.allows(crate::authz::Target { unit_id, unit_path: &path, owner_id: None }) {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    Ok((name, input))
+}
+
+/// Saves one registry entry (the research office, within its approve scope); audited.
+pub async fn update(c: &Caller<'_>, unit_id: i64, input: &PointInput) -> AppResult<()> {
+    let (name, before) = entry(c, unit_id).await?;
+    let fields = parse(input)?;
+    let mut tx = c.state.db.begin().await?;
+    write(&mut tx, unit_id, &fields, c.now).await?;
+    let ev = Event::new("liaison.point.update", "liaison_points", unit_id)
+        .summary(format!("修改联系点“{name}”的登记信息"))
+        .before(&before)
+        .after(input);
+    audit::append(&mut tx, c.now, &c.actor, &ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The registry within `scope` as an xlsx workbook, and how many points it holds.
 pub async fn export(db: &Db, scope: &Scope, since: Ts) -> anyhow::Result<(Vec<u8>, usize)> {
     use crate::export::Cell;

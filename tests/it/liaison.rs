@@ -303,3 +303,57 @@ both! {
         p.upload("/liaison/import", "x.csv", good.as_bytes(), &[]).await.assert_status(403);
     }
 }
+
+both! {
+    async fn merging_two_registered_contact_points_keeps_one_entry_and_every_case(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let east = point(&app, t.c1, "东村联系点").await;
+        let west = point(&app, t.c1, "西村联系点").await;
+        let sys = app.account("sys", t.root, &["sysadmin"]).await;
+        for (p, name) in [(east, "dongcun"), (west, "xicun")] {
+            let l = app.account(name, p, &["contact_liaison"]).await;
+            let mut c = app.as_account(l).await;
+            c.json(Method::POST, "/api/v1/liaison/requests", &json!({ "title": "村道破损", "description": format!("{name}村道破损严重，车辆通行困难。") }))
+                .await
+                .assert_status(201);
+        }
+        let mut admin = app.as_account(sys).await;
+        admin.post_form(&format!("/org/units/{west}/merge"), &[("target_id", &east.to_string())]).await.assert_status(303);
+        let points: Vec<(i64,)> = app.db().all(Query::new("select unit_id from liaison_points")).await.unwrap();
+        assert_eq!(points, vec![(east,)], "the target's entry stays, the merged one goes");
+        let on_east: i64 = app.db().scalar(Query::new("select count(*) from liaison_cases where point_id = $1").bind(east)).await.unwrap();
+        assert_eq!(on_east, 2, "both cases now belong to the surviving point");
+    }
+}
+
+both! {
+    async fn the_office_edits_one_registry_entry_and_a_paused_point_cannot_submit(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let cp = point(&app, t.c1, "南街社区联系点").await;
+        let office = app.account("office", t.a, &["research_staff"]).await;
+        let l = app.account("nanjie", cp, &["contact_liaison"]).await;
+        let mut off = app.as_account(office).await;
+        let page = off.get(&format!("/liaison/points/{cp}")).await;
+        page.assert_status(200);
+        assert!(page.text().contains("南街社区联系点"));
+        let fields = |phone: &'static str, status: &'static str| {
+            vec![("kind", "community"), ("place", "南街12号"), ("liaisons", "王某"), ("phone", phone), ("status", status), ("note", "")]
+        };
+        let r = off.post_form(&format!("/liaison/points/{cp}"), &fields("一二三", "active")).await;
+        r.assert_status(422);
+        assert!(r.text().contains("电话只能包含数字"), "the message beside the field");
+        off.post_form(&format!("/liaison/points/{cp}"), &fields("0571-1234567", "paused")).await.assert_status(303);
+        let (place, status): (String, String) = app.db().one(Query::new("select place, status from liaison_points where unit_id = $1").bind(cp)).await.unwrap();
+        assert_eq!((place.as_str(), status.as_str()), ("南街12号", "paused"));
+        let n: i64 = app.db().scalar(Query::new("select count(*) from audit_events where action = 'liaison.point.update'")).await.unwrap();
+        assert_eq!(n, 1);
+        let mut p = app.as_account(l).await;
+        let r = p.json(Method::POST, "/api/v1/liaison/requests", &json!({ "title": "井盖缺失", "description": "南街路口井盖缺失，夜间很危险。" })).await;
+        r.assert_status(422);
+        assert!(r.text().contains("该联系点已暂停报送"));
+        p.get(&format!("/liaison/points/{cp}")).await.assert_status(403);
+        off.get("/liaison/points/999999").await.assert_status(404);
+    }
+}

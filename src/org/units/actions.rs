@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::model::{self, UnitInput};
-use super::store::{self, UNIT_REFERENCES, Unit};
+use super::store::{self, UNIT_REFERENCES, Unique, Unit};
 use crate::app::Caller;
 use crate::audit::{self, Event};
 use crate::authz::{Action, Module, Target};
@@ -273,8 +273,12 @@ pub async fn merge(c: &Caller<'_>, source_id: i64, target_raw: &str) -> AppResul
 /// Points every unit reference from `from` to `to`; returns rows changed.
 async fn reassign(tx: &mut Tx, from: i64, to: i64) -> AppResult<u64> {
     let mut total = 0;
-    for (table, column, keys) in UNIT_REFERENCES {
-        if !keys.is_empty() {
+    for (table, column, unique) in UNIT_REFERENCES {
+        let keys: &[&str] = match unique {
+            Unique::No | Unique::Alone => &[],
+            Unique::With(keys) => keys,
+        };
+        if !matches!(unique, Unique::No) {
             // Where the target already has the row this one would become, drop this one.
             let mut sql = Sql::new("delete from ");
             sql.push(table).push(" where ").push(column).push(" = ").bind(from);
@@ -284,7 +288,7 @@ async fn reassign(tx: &mut Tx, from: i64, to: i64) -> AppResult<u64> {
                 .push(column)
                 .push(" = ")
                 .bind(to);
-            for k in *keys {
+            for k in keys {
                 sql.push(" and x.").push(k).push(" = ").push(table).push(".").push(k);
             }
             sql.push(")");

@@ -9,44 +9,56 @@ use crate::clock::Ts;
 use crate::db::{Db, DbResult, Query, Sql, Tx};
 use crate::web::list::Paging;
 
-/// Every column that holds a unit id, outside `units` itself, with the other
-/// columns of any unique key it belongs to. Merging a unit reassigns them all
-/// (first dropping the merged unit's rows that would collide with the
-/// target's); a test compares this list with the schema's foreign keys, so a
-/// feature that adds one cannot forget it.
-pub const UNIT_REFERENCES: &[(&str, &str, &[&str])] = &[
-    ("party_branches", "unit_id", &[]),
-    ("persons", "unit_id", &[]),
-    ("postings", "from_unit_id", &[]),
-    ("postings", "to_unit_id", &[]),
-    ("accounts", "unit_id", &[]),
-    ("account_scope_units", "unit_id", &["account_id"]),
-    ("attachments", "unit_id", &[]),
-    ("reform_tasks", "lead_unit_id", &[]),
-    ("reform_task_units", "unit_id", &["task_id"]),
-    ("reform_reports", "unit_id", &[]),
-    ("reform_unit_scores", "unit_id", &["year", "kind"]),
-    ("reform_indicator_entries", "unit_id", &["indicator_id"]),
-    ("reform_inspection_units", "unit_id", &["inspection_id"]),
-    ("reform_findings", "unit_id", &[]),
-    ("rectifications", "unit_id", &[]),
-    ("reform_notice_links", "unit_id", &[]),
-    ("reform_cases", "unit_id", &[]),
-    ("reform_pilots", "host_unit_id", &[]),
-    ("drafting_tasks", "unit_id", &[]),
-    ("search_docs", "unit_id", &[]),
-    ("research_topics", "lead_unit_id", &[]),
-    ("research_topic_units", "unit_id", &["topic_id"]),
-    ("research_outputs", "unit_id", &[]),
-    ("research_compilations", "unit_id", &[]),
-    ("research_issues", "unit_id", &[]),
-    ("research_instructions", "unit_id", &[]),
-    ("research_rounds", "unit_id", &[]),
-    ("liaison_points", "unit_id", &[]),
-    ("liaison_cases", "point_id", &[]),
-    ("liaison_cases", "area_id", &[]),
-    ("liaison_cases", "handler_id", &[]),
-    ("liaison_events", "unit_id", &[]),
+/// Whether a unit column is part of a unique key.
+#[derive(Clone, Copy, Debug)]
+pub enum Unique {
+    /// It is not.
+    No,
+    /// It is a unique key by itself (one row per unit).
+    Alone,
+    /// It is, together with these columns.
+    With(&'static [&'static str]),
+}
+
+/// Every column that holds a unit id, outside `units` itself, with any unique
+/// key it belongs to. Merging a unit reassigns them all (first dropping the
+/// merged unit's rows that would collide with the target's: a contact point
+/// merged into another keeps the target's registry entry); a test compares
+/// this list with the schema's foreign keys, so a feature that adds one cannot
+/// forget it.
+pub const UNIT_REFERENCES: &[(&str, &str, Unique)] = &[
+    ("party_branches", "unit_id", Unique::No),
+    ("persons", "unit_id", Unique::No),
+    ("postings", "from_unit_id", Unique::No),
+    ("postings", "to_unit_id", Unique::No),
+    ("accounts", "unit_id", Unique::No),
+    ("account_scope_units", "unit_id", Unique::With(&["account_id"])),
+    ("attachments", "unit_id", Unique::No),
+    ("reform_tasks", "lead_unit_id", Unique::No),
+    ("reform_task_units", "unit_id", Unique::With(&["task_id"])),
+    ("reform_reports", "unit_id", Unique::No),
+    ("reform_unit_scores", "unit_id", Unique::With(&["year", "kind"])),
+    ("reform_indicator_entries", "unit_id", Unique::With(&["indicator_id"])),
+    ("reform_inspection_units", "unit_id", Unique::With(&["inspection_id"])),
+    ("reform_findings", "unit_id", Unique::No),
+    ("rectifications", "unit_id", Unique::No),
+    ("reform_notice_links", "unit_id", Unique::No),
+    ("reform_cases", "unit_id", Unique::No),
+    ("reform_pilots", "host_unit_id", Unique::No),
+    ("drafting_tasks", "unit_id", Unique::No),
+    ("search_docs", "unit_id", Unique::No),
+    ("research_topics", "lead_unit_id", Unique::No),
+    ("research_topic_units", "unit_id", Unique::With(&["topic_id"])),
+    ("research_outputs", "unit_id", Unique::No),
+    ("research_compilations", "unit_id", Unique::No),
+    ("research_issues", "unit_id", Unique::No),
+    ("research_instructions", "unit_id", Unique::No),
+    ("research_rounds", "unit_id", Unique::No),
+    ("liaison_points", "unit_id", Unique::Alone),
+    ("liaison_cases", "point_id", Unique::No),
+    ("liaison_cases", "area_id", Unique::No),
+    ("liaison_cases", "handler_id", Unique::No),
+    ("liaison_events", "unit_id", Unique::No),
 ];
 
 /// A unit as lists and pages show it.
