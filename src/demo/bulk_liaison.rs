@@ -119,7 +119,7 @@ fn fill(rng: &mut StdRng, s: &str) -> String {
 }
 
 /// One new submission: (category code, title, content).
-fn complaint(rng: &mut StdRng, place: &str) -> (&'static str, String, String) {
+pub fn complaint(rng: &mut StdRng, place: &str) -> (&'static str, String, String) {
     let (cat, title, body) = PATTERNS[rng.random_range(0..PATTERNS.len())];
     let spot = SPOTS[rng.random_range(0..SPOTS.len())];
     let spot = fill(rng, spot);
@@ -138,7 +138,7 @@ fn complaint(rng: &mut StdRng, place: &str) -> (&'static str, String, String) {
 }
 
 /// A repeat of an earlier text, lightly edited: a frame added, maybe a clause cut.
-fn repeat(rng: &mut StdRng, content: &str) -> String {
+pub fn repeat(rng: &mut StdRng, content: &str) -> String {
     let (pre, post) = EDITS[rng.random_range(0..EDITS.len())];
     let mut body = content.to_string();
     if rng.random_range(0..2) == 0

@@ -14,6 +14,7 @@ use time::Date;
 use super::cases::push_visible;
 use crate::app::AppState;
 use crate::authz::{Action, Module, Principal};
+use crate::clock::Ts;
 use crate::db::{Db, DbResult, Sql};
 
 /// Counts behind the rates, for any grouping (columns named as the fields; see [`SUMS`]).
@@ -250,7 +251,34 @@ pub async fn compute(
     sql.push(" and c.state <> 'merged'");
     push_visible(&mut sql, &scope);
     sql.push(" group by c.month, c.category, c.area_id");
-    let grouped: Vec<Grouped> = db.all(sql.build()).await?;
+    let grouped_sql = sql;
+
+    let mut sql = Sql::new("select c.handler_id as key_id, ");
+    sums(&mut sql, today);
+    sql.push(" from liaison_cases c where");
+    push_period(&mut sql, year, month);
+    sql.push(" and c.state <> 'merged' and c.handler_id is not null");
+    push_visible(&mut sql, &scope);
+    sql.push(" group by c.handler_id");
+    let units_sql = sql;
+
+    let mut sql = Sql::new("select c.point_id as key_id, ");
+    sums(&mut sql, today);
+    sql.push(" from liaison_cases c where");
+    push_period(&mut sql, year, month);
+    sql.push(" and c.state <> 'merged'");
+    push_visible(&mut sql, &scope);
+    sql.push(" group by c.point_id order by count(*) desc limit 20");
+    let points_sql = sql;
+
+    // The three scans of the period and the hot topics are independent: on a
+    // pool of readers they run side by side.
+    let (grouped, unit_rows, point_rows, (rising_month, rising_week, clusters)) = tokio::try_join!(
+        db.all::<Grouped>(grouped_sql.build()),
+        db.all::<KeyedRow>(units_sql.build()),
+        db.all::<KeyedRow>(points_sql.build()),
+        hot(db, who, today),
+    )?;
     let mut total = Tally::default();
     let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
@@ -282,14 +310,7 @@ pub async fn compute(
     by_area.sort_by_key(|r| std::cmp::Reverse(r.tally.submitted));
     let by_month = rows(by_month, |k| format!("{}月", k.trim_start_matches('0')));
 
-    let mut sql = Sql::new("select c.handler_id as key_id, ");
-    sums(&mut sql, today);
-    sql.push(" from liaison_cases c where");
-    push_period(&mut sql, year, month);
-    sql.push(" and c.state <> 'merged' and c.handler_id is not null");
-    push_visible(&mut sql, &scope);
-    sql.push(" group by c.handler_id");
-    let mut units = keyed(db, sql, &names).await?;
+    let mut units = keyed(unit_rows, &names);
     // Ranked by on-time rate, then satisfaction, then volume.
     units.sort_by(|a, b| {
         let key = |r: &Row| {
@@ -298,27 +319,20 @@ pub async fn compute(
         key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal)
     });
 
-    let mut sql = Sql::new("select c.point_id as key_id, ");
-    sums(&mut sql, today);
-    sql.push(" from liaison_cases c where");
-    push_period(&mut sql, year, month);
-    sql.push(" and c.state <> 'merged'");
-    push_visible(&mut sql, &scope);
-    sql.push(" group by c.point_id order by count(*) desc limit 20");
-    let points = keyed(db, sql, &names).await?;
+    let points = keyed(point_rows, &names);
 
-    let quiet_from = today - time::Duration::days(90);
+    // By the point's own index (point, time): one probe per point.
+    let quiet_from =
+        Ts::from_datetime((today - time::Duration::days(90)).midnight().assume_offset(state.clock.offset()));
     let mut sql = Sql::new(
         "select u.id, u.name from liaison_points p join units u on u.id = p.unit_id \
          where p.status = 'active' and u.status = 'active' and not exists (select 1 from liaison_cases c \
-         where c.point_id = u.id and c.submitted_on >= ",
+         where c.point_id = u.id and c.created_at >= ",
     );
     sql.bind(quiet_from).push(") and ");
     scope.filter(&mut sql, "u.id", None);
     sql.push(" order by u.path limit 500");
     let silent: Vec<Silent> = db.all(sql.build()).await?;
-
-    let (rising_month, rising_week, clusters) = hot(db, who, today).await?;
     Ok(Figures {
         year,
         month,
@@ -344,17 +358,15 @@ struct KeyedRow {
     tally: Tally,
 }
 
-async fn keyed(db: &Db, sql: Sql, names: &HashMap<i64, String>) -> DbResult<Vec<Row>> {
-    let rows: Vec<KeyedRow> = db.all(sql.build()).await?;
-    Ok(rows
-        .into_iter()
+fn keyed(rows: Vec<KeyedRow>, names: &HashMap<i64, String>) -> Vec<Row> {
+    rows.into_iter()
         .map(|r| Row {
             key: r.key_id.to_string(),
             label: names.get(&r.key_id).cloned().unwrap_or_default(),
             rates: r.tally.rates(),
             tally: r.tally,
         })
-        .collect())
+        .collect()
 }
 
 async fn unit_names(state: &AppState) -> DbResult<HashMap<i64, String>> {
@@ -414,9 +426,9 @@ async fn hot(db: &Db, who: &Principal, today: Date) -> DbResult<(Vec<Rising>, Ve
     let rising_week = rising(&week, &last_week, 2);
     let mut sql = Sql::new(
         "select r.id, r.title, g.n + 1 as size from (select c.dup_of as root, count(*) as n from liaison_cases c \
-         where c.dup_of is not null and c.submitted_on >= ",
+         where c.submitted_on >= ",
     );
-    sql.bind(month_ago);
+    sql.bind(month_ago).push(" and c.submitted_on < ").bind(tomorrow).push(" and c.dup_of is not null");
     push_visible(&mut sql, &who.scope(Module::Liaison, Action::Read));
     sql.push(" group by c.dup_of) g join liaison_cases r on r.id = g.root order by g.n desc, r.id limit 10");
     let clusters: Vec<(i64, String, i64)> = db.all(sql.build()).await?;

@@ -1,0 +1,134 @@
+//! Grassroots-loop benchmarks on the release build: `cargo bench --bench liaison`.
+//! Figures are recorded in docs/PERFORMANCE.md.
+//!
+//! - segmentation of submissions (precise mode, the domain dictionary, one thread)
+//! - the full analysis of one submission (keywords, rule suggestion, risk words, signature)
+//! - the near-duplicate check against the history of a scale-1 dataset: needs
+//!   `bench-data/zhengyan.db` from `zhengyan gen --scale 1` (1,000,000
+//!   submissions) and stops with that message when it is missing. 2,000 checks
+//!   in one transaction, as a submission makes it: half lightly edited repeats
+//!   of stored submissions, half new ones; prints p50/p95/p99 and how many
+//!   repeats found their original and how many new texts were flagged.
+
+#![expect(clippy::expect_used, reason = "a benchmark stops at its first failure")]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use zhengyan::db::{Db, Query};
+use zhengyan::demo::bulk_liaison::{complaint, repeat};
+use zhengyan::liaison::analysis::Analyzer;
+use zhengyan::liaison::neardup;
+use zhengyan::liaison::submit::find_duplicate;
+use zhengyan::liaison::words::{History, Lexicon, Risk};
+use zhengyan::text::Segmenter;
+
+const PLACES: &[&str] =
+    &["城关街道东门社区", "河西镇李家村", "高新区创业园", "滨江实验学校", "临江区人民医院"];
+
+fn texts(n: usize) -> Vec<(String, String)> {
+    let mut rng = StdRng::seed_from_u64(5);
+    (0..n)
+        .map(|i| {
+            let (_, t, c) = complaint(&mut rng, PLACES[i % PLACES.len()]);
+            (t, c)
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn near_duplicates() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data/zhengyan.db");
+    assert!(
+        path.exists(),
+        "{} is missing: run `ZHENGYAN_DATA_DIR=bench-data target/release/zhengyan gen --scale 1 --seed 1 --audit 100000` first",
+        path.display()
+    );
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let db = Db::connect(&format!("sqlite://{}", path.display()), 4).await.expect("db");
+        let total: i64 = db.scalar(Query::new("select count(*) from liaison_cases")).await.expect("count");
+        let stored: Vec<(i64, String, String, Option<i64>)> = db
+            .all(Query::new(
+                "select id, title, content, dup_of from liaison_cases where id % 997 = 3 and dup_of is null \
+                 order by id limit 1000",
+            ))
+            .await
+            .expect("sample");
+        let mut rng = StdRng::seed_from_u64(9);
+        let mut probes: Vec<(String, Option<i64>)> = stored
+            .iter()
+            .map(|(id, t, c, _)| (format!("{t}\n{}", repeat(&mut rng, c)), Some(*id)))
+            .collect();
+        for (t, c) in texts(1000) {
+            probes.push((format!("{t}\n{c}"), None));
+        }
+        let mut times = Vec::with_capacity(probes.len());
+        let (mut found, mut flagged) = (0, 0);
+        let mut tx = db.begin().await.expect("tx");
+        for (text, original) in &probes {
+            let sig = neardup::signature(text);
+            let started = Instant::now();
+            let hit = find_duplicate(&mut tx, &sig).await.expect("lookup");
+            times.push(started.elapsed());
+            match original {
+                Some(id) => found += usize::from(hit.is_some_and(|(h, _)| h == *id)),
+                None => flagged += usize::from(hit.is_some()),
+            }
+        }
+        tx.rollback().await.expect("rollback");
+        times.sort_unstable();
+        println!(
+            "near-duplicate check against {total} submissions, {} lookups: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            times.len(),
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.95).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3,
+            times.last().expect("times").as_secs_f64() * 1e3,
+        );
+        println!(
+            "  edited repeats that found their original: {found}/{}; new texts flagged as repeats: {flagged}/1000",
+            stored.len()
+        );
+    });
+}
+
+fn bench(c: &mut Criterion) {
+    let sample = texts(2_000);
+    let bytes: usize = sample.iter().map(|(t, c)| t.len() + c.len() + 1).sum();
+    let joined: Vec<String> = sample.iter().map(|(t, c)| format!("{t}\n{c}")).collect();
+    let seg = Arc::new(Segmenter::with_words(PLACES.iter().copied()));
+    let mut g = c.benchmark_group("submissions");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("segmentation, 2,000 submissions", |b| {
+        b.iter(|| joined.iter().map(|t| seg.words(t).len()).sum::<usize>())
+    });
+    let mut history = History::default();
+    for t in &joined {
+        history.add(&seg.words(t));
+    }
+    let lexicon = Lexicon::new([("集体上访".to_string(), Risk::High), ("拉横幅".to_string(), Risk::High)]);
+    let analyzer = Analyzer::new(seg, None, history, lexicon);
+    g.bench_function("full analysis, 2,000 submissions", |b| {
+        b.iter(|| sample.iter().map(|(t, c)| analyzer.analyse(t, c).keywords.len()).sum::<usize>())
+    });
+    g.finish();
+    let mut rng = StdRng::seed_from_u64(1);
+    let one = &sample[rng.random_range(0..sample.len())];
+    c.bench_function("signature of one submission", |b| b.iter(|| neardup::signature(&one.1)));
+    near_duplicates();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bench
+}
+criterion_main!(benches);
