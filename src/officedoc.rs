@@ -8,6 +8,7 @@
 //! docx-rs writes the document; the font table is then replaced with one that
 //! names the standard substitutes (仿宋_GB2312 → 仿宋, 方正小标宋简体 → 宋体 …),
 //! so a machine without the GB2312 fonts still shows the right typeface.
+//! One file: the three document kinds share the page, fonts, paragraphs and packing.
 
 use std::io::{Cursor, Read, Write};
 

@@ -12,6 +12,8 @@
 //! history rows and the near-duplicate search among unrelated submissions.
 //! At the end the open cases are coloured by the deadline engine and the
 //! category model is trained, so the benchmarks meet a learned model.
+//! One file: the phrase banks, the texts, the lives and the batch writer are
+//! one generator and change together.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;

@@ -1,7 +1,9 @@
 //! The contact-point registry (基层联系点, L1): each point is a unit of the
 //! organisation tree (kind `contact_point`) with a registry row holding its
-//! type, place, liaisons and status. Listed with last month's activity;
-//! imported from and exported to xlsx (all or nothing, errors by row and column).
+//! type, place, liaisons and status. Listed with the last 90 days' activity;
+//! imported from and exported to xlsx (all or nothing, errors by row and
+//! column); one entry edited. One file: list, import, export and edit share
+//! the registry's fields and their checks.
 
 use std::collections::HashMap;
 
