@@ -8,44 +8,36 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 
 use super::classify::{Example, Features, Model};
+use super::import;
 use crate::text::Segmenter;
 
-/// Header names accepted for each column (compared without spaces, case-insensitive).
-const TITLE: &[&str] = &["标题", "题目", "主题", "title", "subject"];
-const CONTENT: &[&str] = &["内容", "正文", "问题描述", "诉求内容", "content", "body", "description"];
-const LABEL: &[&str] = &["类别", "分类", "问题类别", "类型", "category", "label", "class"];
-
-fn column(headers: &[String], names: &[&str]) -> Option<usize> {
-    headers.iter().position(|h| {
-        let h = h.trim().trim_start_matches('\u{feff}').replace(' ', "").to_lowercase();
-        names.iter().any(|n| h == n.to_lowercase())
-    })
-}
-
-/// Reads labelled examples from csv bytes (UTF-8, with or without BOM). Rows
+/// Reads labelled examples from a csv file (UTF-8 with or without BOM, or
+/// GBK as Excel saves it), with the import's tolerant header matching: a
+/// header row within the first ten naming 内容 and 类别 (标题 optional). Rows
 /// without a category are left out and counted.
 pub fn read_csv(bytes: &[u8]) -> anyhow::Result<(Vec<Example>, usize)> {
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers: Vec<String> = r.headers().context("读不到表头")?.iter().map(str::to_string).collect();
-    let (Some(t), Some(c), Some(l)) =
-        (column(&headers, TITLE), column(&headers, CONTENT), column(&headers, LABEL))
-    else {
-        bail!("表头应包含“标题”“内容”“类别”三列，实际为：{}", headers.join("，"));
+    let sheet = import::read_csv(bytes).map_err(|e| match e.row {
+        Some(row) => anyhow!("第{row}行：{}", e.message),
+        None => anyhow!("{}", e.message),
+    })?;
+    let found = import::header(&sheet).filter(|(_, cols)| cols.contains_key("类别"));
+    let Some((header_at, cols)) = found else {
+        let first = sheet.first().map(|(_, cells)| cells.join("，")).unwrap_or_default();
+        bail!("表头应包含“标题”“内容”“类别”列（标题可缺），第一行为：{first}");
     };
     let mut out = Vec::new();
     let mut unlabelled = 0;
-    for (n, row) in r.records().enumerate() {
-        let row = row.with_context(|| format!("第{}行无法读取", n + 2))?;
-        let get = |i: usize| row.get(i).unwrap_or("").trim().to_string();
-        let label = get(l);
+    for (_, cells) in sheet.iter().skip(header_at + 1) {
+        let get = |name: &str| cols.get(name).and_then(|j| cells.get(*j)).cloned().unwrap_or_default();
+        let label = get("类别");
         if label.is_empty() {
             unlabelled += 1;
             continue;
         }
-        out.push(Example { title: get(t), content: get(c), label });
+        out.push(Example { title: get("标题"), content: get("内容"), label });
     }
     Ok((out, unlabelled))
 }
@@ -160,6 +152,12 @@ mod tests {
         assert_eq!((rows.len(), unlabelled), (1, 1));
         assert_eq!(rows[0].content, "村口路灯坏了");
         assert!(read_csv("a,b\n1,2\n".as_bytes()).unwrap_err().to_string().contains("标题"));
+        // As Excel saves it on Chinese Windows: GBK, a note above the header.
+        let (gbk, _, _) =
+            encoding_rs::GBK.encode("2024年诉求台账\n类别（必填）,内容,标题\n环保,河道有异味,河道\n");
+        let (rows, unlabelled) = read_csv(&gbk).unwrap();
+        assert_eq!((rows.len(), unlabelled), (1, 0));
+        assert_eq!((rows[0].label.as_str(), rows[0].title.as_str()), ("环保", "河道"));
     }
 
     #[test]

@@ -26,9 +26,23 @@ pub const MAX_ROWS: usize = 20_000;
 
 /// The columns and the header names each is known by.
 const COLUMNS: &[(&str, &[&str])] = &[
-    ("标题", &["标题", "题目", "问题标题", "事项标题", "主题", "title"]),
-    ("内容", &["内容", "问题内容", "反映内容", "诉求内容", "具体内容", "问题描述", "正文", "content"]),
-    ("类别", &["类别", "分类", "问题类别", "问题分类", "诉求类别", "类型", "category"]),
+    ("标题", &["标题", "题目", "问题标题", "事项标题", "主题", "title", "subject"]),
+    (
+        "内容",
+        &[
+            "内容",
+            "问题内容",
+            "反映内容",
+            "诉求内容",
+            "具体内容",
+            "问题描述",
+            "正文",
+            "content",
+            "body",
+            "description",
+        ],
+    ),
+    ("类别", &["类别", "分类", "问题类别", "问题分类", "诉求类别", "类型", "category", "label", "class"]),
     ("时间", &["时间", "报送时间", "反映时间", "提交时间", "日期", "报送日期", "time", "date"]),
     ("联系点", &["联系点", "联系点名称", "报送联系点", "报送单位", "来源", "point"]),
 ];
@@ -119,8 +133,9 @@ fn header_key(raw: &str) -> String {
     normalize_header(&out).to_lowercase()
 }
 
-/// Finds the header row among the first ten rows: the one naming 内容.
-fn header(sheet: &Sheet) -> Option<(usize, HashMap<&'static str, usize>)> {
+/// Finds the header row among the first ten rows: the one naming 内容. Gives
+/// its index and the column of each name of [`COLUMNS`] found in it.
+pub(super) fn header(sheet: &Sheet) -> Option<(usize, HashMap<&'static str, usize>)> {
     sheet.iter().take(10).enumerate().find_map(|(i, (_, cells))| {
         let mut cols: HashMap<&str, usize> = HashMap::new();
         for (j, cell) in cells.iter().enumerate() {
