@@ -23,7 +23,7 @@ use zhengyan::db::{Db, Query};
 use zhengyan::demo::bulk_liaison::{complaint, repeat};
 use zhengyan::liaison::analysis::Analyzer;
 use zhengyan::liaison::neardup;
-use zhengyan::liaison::submit::find_duplicate;
+use zhengyan::liaison::submit::{find_duplicate, look_ahead};
 use zhengyan::liaison::words::{History, Lexicon, Risk};
 use zhengyan::text::Segmenter;
 
@@ -79,7 +79,9 @@ fn near_duplicates() {
         for (text, original) in &probes {
             let sig = neardup::signature(text);
             let started = Instant::now();
-            let hit = find_duplicate(&mut tx, &sig).await.expect("lookup");
+            // As a submission does it: a reader's look, then the writer's for what came since.
+            let seen = look_ahead(&db, &sig).await.expect("look ahead");
+            let hit = find_duplicate(&mut tx, &sig, seen).await.expect("lookup");
             times.push(started.elapsed());
             match original {
                 Some(id) => {

@@ -21,6 +21,8 @@ command -v sqlite3 >/dev/null || { echo "install sqlite3 (apt-get install sqlite
 export ZHENGYAN_LOG=warn ZHENGYAN_DATA_DIR=$PWD/bench-data
 unset ZHENGYAN_DATABASE_URL
 [ -f "$ZHENGYAN_DATA_DIR/zhengyan.db" ] || "$BIN" gen --scale 1 --seed 1 --audit 100000
+# The day's run (colours, lapses, retraining) first, so the served node does not start it mid-measurement.
+"$BIN" daily >/dev/null
 DB=$ZHENGYAN_DATA_DIR/zhengyan.db
 echo "submissions before: $(sqlite3 "$DB" 'select count(*) from liaison_cases')"
 

@@ -29,6 +29,8 @@ else
 fi
 YEAR=$(date +%Y)
 
+# The day's run (colours, reminders, retraining) first, so the served node does not start it mid-measurement.
+"$BIN" daily >/dev/null
 ZHENGYAN_LISTEN=127.0.0.1:$PORT "$BIN" serve &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT

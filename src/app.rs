@@ -40,6 +40,8 @@ pub struct Inner {
     pub reform_lists: crate::db::memo::Memo<crate::reform::routes::ListsStamp, crate::reform::routes::Lists>,
     /// This node's answers of the reform task list.
     pub reform_listings: crate::reform::listing::Listings,
+    /// This node's queue of submissions written in groups.
+    pub intake: crate::liaison::intake::Intake,
     policy: Mutex<Option<(Ts, SecurityPolicy)>>,
 }
 
@@ -70,6 +72,7 @@ impl AppState {
             principals: Default::default(),
             reform_lists: Default::default(),
             reform_listings: Default::default(),
+            intake: Default::default(),
             policy: Mutex::new(None),
         })))
     }

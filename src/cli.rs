@@ -93,7 +93,7 @@ pub enum Command {
         #[command(subcommand)]
         command: LiaisonCommand,
     },
-    /// Run the daily supervision now: colours, rectification colours, report reminders.
+    /// Run the daily supervision now (colours, reminders, lapsed cases, retraining) and mark today done.
     Daily,
     /// Generate bulk data for benchmarks into an empty database.
     Gen {
@@ -306,7 +306,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             db.migrate().await?;
             let clock = Clock::system(config.utc_offset());
             let state = AppState::new(config, db, clock).await?;
-            let run = crate::jobs::run_daily(&state).await?;
+            let run = crate::jobs::run_now(&state).await?;
             println!(
                 "每日督办完成（{}）：{}项改革任务、{}项整改事项、{}个调研课题、{}项批示落实颜色变化，发送报送提醒{}条",
                 run.day,

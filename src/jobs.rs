@@ -147,6 +147,13 @@ pub async fn run_if_due(state: &AppState) -> anyhow::Result<Option<DailyRun>> {
     Ok(Some(run_daily(state).await?))
 }
 
+/// Runs the day's work now, whether or not a node has, and marks today done
+/// so served nodes do not repeat it (the `daily` command).
+pub async fn run_now(state: &AppState) -> anyhow::Result<DailyRun> {
+    claim(state, state.clock.today()).await?;
+    run_daily(state).await
+}
+
 /// The loop every served node runs: check every ten minutes.
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {

@@ -99,8 +99,9 @@ pub const TABLES: &[(&str, &str)] = &[
 
 /// Tables worked out from the others, rebuilt at the target instead of copied
 /// (the search index: an FTS5 table and its shadows on SQLite, a tsvector
-/// column on PostgreSQL).
+/// column on PostgreSQL; the loop's sums, kept by triggers as cases arrive).
 pub const DERIVED: &[&str] = &[
+    "liaison_tally",
     "search_docs",
     "search_texts",
     "search_fts",
@@ -301,7 +302,7 @@ pub async fn copy(src: &Db, dst: &Db) -> anyhow::Result<Vec<(&'static str, i64)>
     .await?;
     let bar = indicatif::ProgressBar::new(TABLES.len() as u64);
     let mut result = Vec::new();
-    let mut deferred: BTreeMap<&str, Vec<(Arg, Arg)>> = BTreeMap::new();
+    let mut deferred: BTreeMap<(&str, &str), Vec<(Arg, Arg)>> = BTreeMap::new();
     for (table, order) in TABLES {
         bar.set_message(*table);
         let cols = columns(dst, table).await?;
@@ -321,18 +322,19 @@ pub async fn copy(src: &Db, dst: &Db) -> anyhow::Result<Vec<(&'static str, i64)>
                 tx.commit().await?;
             }
         } else {
-            let nulled: Vec<usize> = SELF_REFERENCES
-                .iter()
-                .filter(|(t, _)| t == table)
-                .filter_map(|(_, c)| cols.iter().position(|(n, _)| n == c))
-                .collect();
-            if let (Some(&col), Some(id)) = (nulled.first(), cols.iter().position(|(n, _)| n == "id")) {
+            let id = cols.iter().position(|(n, _)| n == "id");
+            let mut nulled = Vec::new();
+            for (t, column) in SELF_REFERENCES.iter().filter(|(t, _)| t == table) {
+                let (Some(id), Some(col)) = (id, cols.iter().position(|(n, _)| n == column)) else {
+                    continue;
+                };
                 let later: Vec<(Arg, Arg)> = rows
                     .iter()
                     .filter(|r| r[col] != Arg::Int(None))
                     .map(|r| (r[id].clone(), r[col].clone()))
                     .collect();
-                deferred.insert(table, later);
+                deferred.insert((*t, *column), later);
+                nulled.push(col);
             }
             write_all(dst, table, &cols, rows, &nulled).await?;
         }
@@ -340,14 +342,12 @@ pub async fn copy(src: &Db, dst: &Db) -> anyhow::Result<Vec<(&'static str, i64)>
         bar.inc(1);
     }
     let mut tx = dst.begin().await?;
-    for (id, into) in deferred.remove("units").unwrap_or_default() {
-        tx.exec(Query::new("update units set merged_into = $1 where id = $2").bind(into).bind(id)).await?;
-    }
-    for (id, earlier) in deferred.remove("reform_reports").unwrap_or_default() {
-        tx.exec(
-            Query::new("update reform_reports set supersedes_id = $1 where id = $2").bind(earlier).bind(id),
-        )
-        .await?;
+    for ((table, column), links) in deferred {
+        for (id, to) in links {
+            let mut sql = Sql::new("update ");
+            sql.push(table).push(" set ").push(column).push(" = ").bind(to).push(" where id = ").bind(id);
+            tx.exec(sql.build()).await?;
+        }
     }
     tx.commit().await?;
     if dst.dialect() == Dialect::Postgres {

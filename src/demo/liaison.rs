@@ -151,7 +151,7 @@ pub async fn seed(state: &AppState, rng: &mut StdRng, year: i32) -> anyhow::Resu
                 ..SubmitInput::default()
             };
             let checked = submit::check_submission(&c, &input).await?;
-            let s = submit::submit(&c, checked, &[], "form", None).await?;
+            let s = submit::submit(&c, checked, Vec::new(), "form", None).await?;
             made += 1;
             if !repeat {
                 sent.push((pi, title, content));

@@ -69,7 +69,7 @@ pub async fn submit(api: ApiUser, Json(r): Json<RequestInput>) -> AppResult<(Sta
         point_id: r.point_id.map(|p| p.to_string()).unwrap_or_default(),
     };
     let checked = submit::check_submission(&c, &input).await?;
-    let s = submit::submit(&c, checked, &[], "api", None).await?;
+    let s = submit::submit(&c, checked, Vec::new(), "api", None).await?;
     Ok((
         StatusCode::CREATED,
         Json(Accepted {

@@ -2,8 +2,9 @@
 //! area and month; on-time, closure, solution and satisfaction rates (已回复,
 //! 已解决 and 满意 counted apart, never one "done"); the handling units
 //! ranked; contact-point activity; hot topics (rising keywords and clusters
-//! of similar submissions). One grouped scan of the year's cases gives the
-//! volumes and rates; the rest are small grouped queries. One file because
+//! of similar submissions). The office's volumes and rates come from the sums
+//! the database keeps per month (`liaison_tally`, see migration 0014); a
+//! narrower reader's from grouped scans of its own cases. One file because
 //! every figure shares the same sums, rows and scope.
 
 use std::collections::{BTreeMap, HashMap};
@@ -231,7 +232,9 @@ fn push_period(sql: &mut Sql, year: i64, month: Option<i64>) {
 }
 
 /// Computes the figures of `year` (or of one `month` of it) as `who` may see
-/// them; hot topics are of the four weeks up to `today`.
+/// them; hot topics are of the four weeks up to `today`. A reader who sees
+/// every case reads the sums the database keeps (`liaison_tally`); any other
+/// scope sums its own cases.
 pub async fn compute(
     state: &AppState,
     who: &Principal,
@@ -239,46 +242,28 @@ pub async fn compute(
     month: Option<i64>,
     today: Date,
 ) -> DbResult<Figures> {
+    let scan = !who.scope(Module::Liaison, Action::Read).is_all();
+    compute_with(state, who, (year, month), today, scan).await
+}
+
+/// [`compute`], reading the kept sums or (`scan`) the cases themselves.
+pub async fn compute_with(
+    state: &AppState,
+    who: &Principal,
+    (year, month): (i64, Option<i64>),
+    today: Date,
+    scan: bool,
+) -> DbResult<Figures> {
     let db = &state.db;
     let scope = who.scope(Module::Liaison, Action::Read);
-    let mut sql = Sql::new("select c.month, c.category, c.area_id, ");
-    sums(&mut sql, today);
-    sql.push(
-        ", sum(case when c.risk_level = 1 then 1 else 0 end) as r1, sum(case when c.risk_level = 2 then 1 else 0 end) as r2, \
-         sum(case when c.risk_level = 3 then 1 else 0 end) as r3 from liaison_cases c where",
-    );
-    push_period(&mut sql, year, month);
-    sql.push(" and c.state <> 'merged'");
-    push_visible(&mut sql, &scope);
-    sql.push(" group by c.month, c.category, c.area_id");
-    let grouped_sql = sql;
-
-    let mut sql = Sql::new("select c.handler_id as key_id, ");
-    sums(&mut sql, today);
-    sql.push(" from liaison_cases c where");
-    push_period(&mut sql, year, month);
-    sql.push(" and c.state <> 'merged' and c.handler_id is not null");
-    push_visible(&mut sql, &scope);
-    sql.push(" group by c.handler_id");
-    let units_sql = sql;
-
-    let mut sql = Sql::new("select c.point_id as key_id, ");
-    sums(&mut sql, today);
-    sql.push(" from liaison_cases c where");
-    push_period(&mut sql, year, month);
-    sql.push(" and c.state <> 'merged'");
-    push_visible(&mut sql, &scope);
-    sql.push(" group by c.point_id order by count(*) desc limit 20");
-    let points_sql = sql;
-
-    // The three scans of the period and the hot topics are independent: on a
-    // pool of readers they run side by side.
-    let (grouped, unit_rows, point_rows, (rising_month, rising_week, clusters)) = tokio::try_join!(
-        db.all::<Grouped>(grouped_sql.build()),
-        db.all::<KeyedRow>(units_sql.build()),
-        db.all::<KeyedRow>(points_sql.build()),
-        hot(db, who, today),
-    )?;
+    let period = (year, month);
+    // The sums and the hot topics are independent: on a pool of readers they
+    // run side by side.
+    let ((grouped, unit_rows, point_rows), (rising_month, rising_week, clusters)) = if scan {
+        tokio::try_join!(scanned(db, who, period, today), hot(db, who, today))?
+    } else {
+        tokio::try_join!(kept(db, period, today), hot(db, who, today))?
+    };
     let mut total = Tally::default();
     let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
@@ -316,7 +301,7 @@ pub async fn compute(
         let key = |r: &Row| {
             (r.rates.on_time.unwrap_or(-1.0), r.rates.satisfaction.unwrap_or(-1.0), r.tally.dispatched)
         };
-        key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal)
+        key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.key.cmp(&b.key))
     });
 
     let points = keyed(point_rows, &names);
@@ -350,6 +335,110 @@ pub async fn compute(
         clusters,
     })
 }
+
+type Sums = (Vec<Grouped>, Vec<KeyedRow>, Vec<KeyedRow>);
+
+/// The sums of the period from the reader's own cases: three grouped scans of
+/// the covering index, side by side.
+async fn scanned(db: &Db, who: &Principal, (year, month): (i64, Option<i64>), today: Date) -> DbResult<Sums> {
+    let scope = who.scope(Module::Liaison, Action::Read);
+    let mut sql = Sql::new("select c.month, c.category, c.area_id, ");
+    sums(&mut sql, today);
+    sql.push(
+        ", sum(case when c.risk_level = 1 then 1 else 0 end) as r1, sum(case when c.risk_level = 2 then 1 else 0 end) as r2, \
+         sum(case when c.risk_level = 3 then 1 else 0 end) as r3 from liaison_cases c where",
+    );
+    push_period(&mut sql, year, month);
+    sql.push(" and c.state <> 'merged'");
+    push_visible(&mut sql, &scope);
+    sql.push(" group by c.month, c.category, c.area_id");
+    let grouped_sql = sql;
+
+    let mut sql = Sql::new("select c.handler_id as key_id, ");
+    sums(&mut sql, today);
+    sql.push(" from liaison_cases c where");
+    push_period(&mut sql, year, month);
+    sql.push(" and c.state <> 'merged' and c.handler_id is not null");
+    push_visible(&mut sql, &scope);
+    sql.push(" group by c.handler_id");
+    let units_sql = sql;
+
+    let mut sql = Sql::new("select c.point_id as key_id, ");
+    sums(&mut sql, today);
+    sql.push(" from liaison_cases c where");
+    push_period(&mut sql, year, month);
+    sql.push(" and c.state <> 'merged'");
+    push_visible(&mut sql, &scope);
+    sql.push(" group by c.point_id order by count(*) desc, c.point_id limit 20");
+    let points_sql = sql;
+    tokio::try_join!(
+        db.all::<Grouped>(grouped_sql.build()),
+        db.all::<KeyedRow>(units_sql.build()),
+        db.all::<KeyedRow>(points_sql.build()),
+    )
+}
+
+/// The kept sums of every case (`liaison_tally`, moved by triggers on each
+/// change of a case), with the one figure that depends on the day, open cases
+/// past due, counted from the partial index of unreplied cases.
+async fn kept(db: &Db, (year, month): (i64, Option<i64>), today: Date) -> DbResult<Sums> {
+    let months = |sql: &mut Sql| {
+        let (from, to) =
+            month.map_or((year * 100 + 1, year * 100 + 12), |m| (year * 100 + m, year * 100 + m));
+        sql.push(" t.month >= ").bind(from).push(" and t.month <= ").bind(to);
+    };
+    let mut sql = Sql::new("select t.month, t.category, t.key_id as area_id, ");
+    sql.push(KEPT).push(
+        ", sum(t.r1) as r1, sum(t.r2) as r2, sum(t.r3) as r3 from liaison_tally t where t.dim = 'area' and",
+    );
+    months(&mut sql);
+    sql.push(" group by t.month, t.category, t.key_id having sum(t.submitted) <> 0");
+    let grouped_sql = sql;
+    let mut sql = Sql::new("select t.key_id, ");
+    sql.push(KEPT).push(" from liaison_tally t where t.dim = 'unit' and");
+    months(&mut sql);
+    sql.push(" group by t.key_id having sum(t.submitted) <> 0");
+    let units_sql = sql;
+    let mut sql = Sql::new("select t.key_id, ");
+    sql.push(KEPT).push(" from liaison_tally t where t.dim = 'point' and");
+    months(&mut sql);
+    sql.push(
+        " group by t.key_id having sum(t.submitted) <> 0 order by sum(t.submitted) desc, t.key_id limit 20",
+    );
+    let points_sql = sql;
+    let mut sql = Sql::new(
+        "select c.month, c.category, c.area_id, c.handler_id, c.point_id from liaison_cases c \
+         where c.first_replied_on is null and c.due_on < ",
+    );
+    sql.bind(today).push(" and c.state <> 'merged' and");
+    push_period(&mut sql, year, month);
+    let (mut grouped, mut units, mut points, overdue) = tokio::try_join!(
+        db.all::<Grouped>(grouped_sql.build()),
+        db.all::<KeyedRow>(units_sql.build()),
+        db.all::<KeyedRow>(points_sql.build()),
+        db.all::<(i64, String, i64, Option<i64>, i64)>(sql.build()),
+    )?;
+    for (m, category, area, handler, point) in overdue {
+        if let Some(g) =
+            grouped.iter_mut().find(|g| g.month == m && g.category == category && g.area_id == area)
+        {
+            g.tally.overdue_open += 1;
+        }
+        if let Some(u) = units.iter_mut().find(|u| Some(u.key_id) == handler) {
+            u.tally.overdue_open += 1;
+        }
+        if let Some(p) = points.iter_mut().find(|p| p.key_id == point) {
+            p.tally.overdue_open += 1;
+        }
+    }
+    Ok((grouped, units, points))
+}
+
+/// The kept counts summed under the names of [`Tally`].
+const KEPT: &str = "sum(t.submitted) as submitted, sum(t.archived) as archived, sum(t.dispatched) as dispatched, \
+     sum(t.replied) as replied, sum(t.on_time) as on_time, cast(0 as bigint) as overdue_open, sum(t.closed) as closed, \
+     sum(t.solved) as solved, sum(t.rated) as rated, sum(t.satisfied) as satisfied, sum(t.basically) as basically, \
+     sum(t.unsatisfied) as unsatisfied";
 
 #[derive(sqlx::FromRow)]
 struct KeyedRow {

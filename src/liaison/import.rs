@@ -13,7 +13,7 @@ use time::{Date, PrimitiveDateTime, Time};
 
 use super::analysis::Analyzer;
 use super::flow::State;
-use super::submit::{self, Submission};
+use super::submit::{self, Ready, Submission};
 use crate::app::Caller;
 use crate::audit::{self, Event};
 use crate::authz::{Action, Module, Target};
@@ -294,14 +294,13 @@ pub async fn import(c: &Caller<'_>, bytes: &[u8]) -> AppResult<Result<Imported, 
     // Oldest first, so a later repeat is the one marked 「可能重复」.
     rows.sort_by_key(|(_, at)| *at);
     let analyzer = Analyzer::current(c.state).await?;
-    let mut out = Imported::default();
+    let items: Vec<Ready> = rows
+        .into_iter()
+        .map(|(s, at)| Ready::new(c, &analyzer, s, ("import", State::Archived), at))
+        .collect();
     let mut tx = db.begin().await?;
-    for (s, at) in &rows {
-        let a = analyzer.analyse(&s.title, &s.content);
-        let done = submit::insert(&mut tx, c, &analyzer, s, &a, ("import", State::Archived), *at).await?;
-        out.rows += 1;
-        out.duplicates += usize::from(done.dup_of.is_some());
-    }
+    let done = submit::insert_many(&mut tx, c.state, analyzer.segmenter(), &items).await?;
+    let out = Imported { rows: done.len(), duplicates: done.iter().filter(|s| s.dup_of.is_some()).count() };
     let ev = Event::new("liaison.import", "liaison_cases", 0)
         .summary(format!("导入历史问题{}条（其中可能重复{}条）", out.rows, out.duplicates));
     audit::append(&mut tx, c.now, &c.actor, &ev).await?;

@@ -21,6 +21,7 @@ pub mod evaluate;
 pub mod figures;
 pub mod flow;
 pub mod import;
+pub mod intake;
 pub mod ledger;
 pub mod lexicon;
 pub mod neardup;

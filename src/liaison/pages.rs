@@ -147,7 +147,7 @@ pub async fn submit(ui: Ui, m: Multipart) -> AppResult<Response> {
         Err(AppError::Invalid(e)) => return new_page(&ui, input, e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => return Err(e),
     };
-    let s = submit::submit(&c, checked, &checked_files, "form", None).await?;
+    let s = submit::submit(&c, checked, checked_files, "form", None).await?;
     Ok(ui.done(&format!("/liaison/cases/{}", s.id), Msg::new("已受理，受理编号{no}").arg("no", s.no)))
 }
 

@@ -28,80 +28,68 @@ pub struct Doc {
     pub body: String,
 }
 
+/// Entries written per statement (8 values a row, well under either database's limit).
+const PUT_ROWS: usize = 500;
+
 /// Puts (or replaces) a record's entry.
 pub async fn put(tx: &mut Tx, seg: &Segmenter, doc: &Doc, now: Ts) -> DbResult<()> {
-    let title_terms = seg.terms(&doc.title);
-    let body_terms = seg.terms(&doc.body);
-    match tx.dialect() {
-        // dialect: SQLite keeps the words in a contentless FTS5 table beside the row.
-        Dialect::Sqlite => {
-            let id: i64 = tx
-                .scalar(
-                    Query::new(
-                        "insert into search_docs (kind, ref_id, unit_id, owner_id, year, updated_at) \
-                         values ($1, $2, $3, $4, $5, $6) \
-                         on conflict (kind, ref_id) do update set unit_id = excluded.unit_id, owner_id = excluded.owner_id, \
-                         year = excluded.year, updated_at = excluded.updated_at \
-                         returning id",
-                    )
-                    .bind(doc.kind.code())
-                    .bind(doc.ref_id)
-                    .bind(doc.unit_id)
-                    .bind(doc.owner_id)
-                    .bind(doc.year)
-                    .bind(now),
-                )
-                .await?;
-            put_text(tx, id, doc).await?;
-            tx.exec(Query::new("delete from search_fts where rowid = $1").bind(id)).await?;
-            tx.exec(
-                Query::new("insert into search_fts (rowid, title, body) values ($1, $2, $3)")
-                    .bind(id)
-                    .bind(title_terms)
-                    .bind(body_terms),
-            )
-            .await?;
-        }
-        // dialect: PostgreSQL keeps them as a weighted tsvector on the row.
-        Dialect::Postgres => {
-            let id: i64 = tx
-                .scalar(
-                    Query::new(
-                        "insert into search_docs (kind, ref_id, unit_id, owner_id, year, updated_at, tsv) \
-                         values ($1, $2, $3, $4, $5, $6, \
-                         setweight(to_tsvector('simple', $7), 'A') || setweight(to_tsvector('simple', $8), 'B')) \
-                         on conflict (kind, ref_id) do update set unit_id = excluded.unit_id, owner_id = excluded.owner_id, \
-                         year = excluded.year, updated_at = excluded.updated_at, tsv = excluded.tsv \
-                         returning id",
-                    )
-                    .bind(doc.kind.code())
-                    .bind(doc.ref_id)
-                    .bind(doc.unit_id)
-                    .bind(doc.owner_id)
-                    .bind(doc.year)
-                    .bind(now)
-                    .bind(title_terms)
-                    .bind(body_terms),
-                )
-                .await?;
-            put_text(tx, id, doc).await?;
-        }
-    }
-    Ok(())
+    put_many(tx, seg, std::slice::from_ref(doc), now).await
 }
 
-/// The plain title and text of an entry, for the snippets of a page of hits.
-async fn put_text(tx: &mut Tx, id: i64, doc: &Doc) -> DbResult<()> {
-    tx.exec(
-        Query::new(
-            "insert into search_texts (id, title, body) values ($1, $2, $3) \
-             on conflict (id) do update set title = excluded.title, body = excluded.body",
-        )
-        .bind(id)
-        .bind(doc.title.as_str())
-        .bind(doc.body.as_str()),
-    )
-    .await?;
+/// Puts (or replaces) the entries of many records, a few statements for all.
+pub async fn put_many(tx: &mut Tx, seg: &Segmenter, docs: &[Doc], now: Ts) -> DbResult<()> {
+    for chunk in docs.chunks(PUT_ROWS) {
+        let terms: Vec<(String, String)> =
+            chunk.iter().map(|d| (seg.terms(&d.title), seg.terms(&d.body))).collect();
+        let mut sql = Sql::new("insert into search_docs (kind, ref_id, unit_id, owner_id, year, updated_at");
+        let sqlite = tx.dialect() == Dialect::Sqlite;
+        // dialect: SQLite keeps the words in a contentless FTS5 table beside
+        // the row; PostgreSQL as a weighted tsvector on the row.
+        sql.push(if sqlite { ") values " } else { ", tsv) values " });
+        for (i, (d, (title, body))) in chunk.iter().zip(&terms).enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(d.kind.code())
+                .push(", ")
+                .bind(d.ref_id)
+                .push(", ");
+            sql.bind(d.unit_id).push(", ").bind(d.owner_id).push(", ").bind(d.year).push(", ").bind(now);
+            if !sqlite {
+                sql.push(", setweight(to_tsvector('simple', ").bind(title.as_str());
+                sql.push("), 'A') || setweight(to_tsvector('simple', ").bind(body.as_str()).push("), 'B')");
+            }
+            sql.push(")");
+        }
+        sql.push(
+            " on conflict (kind, ref_id) do update set unit_id = excluded.unit_id, owner_id = excluded.owner_id, \
+             year = excluded.year, updated_at = excluded.updated_at",
+        );
+        if !sqlite {
+            sql.push(", tsv = excluded.tsv");
+        }
+        sql.push(" returning id, kind, ref_id");
+        let ids: Vec<(i64, String, i64)> = tx.all(sql.build()).await?;
+        // The rows come back in no promised order: matched by record.
+        let id_of =
+            |d: &Doc| ids.iter().find(|(_, k, r)| *r == d.ref_id && k == d.kind.code()).map(|(id, _, _)| *id);
+        let mut texts = Sql::new("insert into search_texts (id, title, body) values ");
+        for (i, d) in chunk.iter().enumerate() {
+            texts.push(if i == 0 { "(" } else { ", (" }).bind(id_of(d)).push(", ").bind(d.title.as_str());
+            texts.push(", ").bind(d.body.as_str()).push(")");
+        }
+        texts.push(" on conflict (id) do update set title = excluded.title, body = excluded.body");
+        tx.exec(texts.build()).await?;
+        if sqlite {
+            let mut gone = Sql::new("delete from search_fts where rowid in ");
+            gone.bind_list(ids.iter().map(|(id, _, _)| *id));
+            tx.exec(gone.build()).await?;
+            let mut fts = Sql::new("insert into search_fts (rowid, title, body) values ");
+            for (i, (d, (title, body))) in chunk.iter().zip(&terms).enumerate() {
+                fts.push(if i == 0 { "(" } else { ", (" }).bind(id_of(d)).push(", ").bind(title.as_str());
+                fts.push(", ").bind(body.as_str()).push(")");
+            }
+            tx.exec(fts.build()).await?;
+        }
+    }
     Ok(())
 }
 
@@ -163,9 +151,7 @@ async fn sources(tx: &mut Tx, kind: Kind, ids: Option<&[i64]>, after: i64, limit
 pub async fn refresh(tx: &mut Tx, seg: &Segmenter, kind: Kind, ids: &[i64], now: Ts) -> DbResult<()> {
     for chunk in ids.chunks(500) {
         let docs = sources(tx, kind, Some(chunk), 0, chunk.len() as i64).await?;
-        for d in &docs {
-            put(tx, seg, d, now).await?;
-        }
+        put_many(tx, seg, &docs, now).await?;
     }
     Ok(())
 }
@@ -193,10 +179,8 @@ pub async fn reindex(
             let batch = sources(&mut tx, *kind, None, after, 1000).await?;
             let Some(last) = batch.last() else { break };
             after = last.ref_id;
-            for d in &batch {
-                put(&mut tx, seg, d, now).await?;
-                bytes += (d.title.len() + d.body.len()) as u64;
-            }
+            put_many(&mut tx, seg, &batch, now).await?;
+            bytes += batch.iter().map(|d| (d.title.len() + d.body.len()) as u64).sum::<u64>();
             tx.commit().await?;
             docs += batch.len() as u64;
             progress(batch.len() as u64);

@@ -38,6 +38,27 @@ async fn case_row(app: &TestApp, id: i64) -> (String, Option<String>, i64, Strin
     (state, due.map(|d| d.to_string()), returns, colour)
 }
 
+/// The figures the office reads from the sums the database keeps equal those
+/// summed from the cases themselves, for the year and for this month.
+async fn kept_sums_match(app: &TestApp, office: i64) {
+    use zhengyan::authz::{Action, Module, Principal};
+    use zhengyan::liaison::figures::compute_with;
+    let who = Principal::load(app.db(), office).await.unwrap().unwrap();
+    assert!(who.scope(Module::Liaison, Action::Read).is_all(), "the office sees every case");
+    let today = app.state.clock.today();
+    let years: Vec<(i64,)> =
+        app.db().all(Query::new("select distinct year from liaison_cases")).await.unwrap();
+    assert!(!years.is_empty());
+    for (year,) in years {
+        for month in [None, Some(11)] {
+            let kept = compute_with(&app.state, &who, (year, month), today, false).await.unwrap();
+            let scan = compute_with(&app.state, &who, (year, month), today, true).await.unwrap();
+            let (kept, scan) = (serde_json::to_value(&kept).unwrap(), serde_json::to_value(&scan).unwrap());
+            assert_eq!(kept, scan, "{year} {month:?}");
+        }
+    }
+}
+
 async fn visible_ids(c: &mut Client<'_>) -> Vec<i64> {
     let r = c.get("/api/v1/liaison/requests").await;
     r.assert_status(200);
@@ -149,6 +170,7 @@ both! {
         let mut p2 = app.as_account(l2).await;
         let r = p2.get("/api/v1/liaison/figures?year=2026").await;
         assert_eq!(r.json()["total"]["submitted"].as_i64(), Some(0));
+        kept_sums_match(&app, office).await;
     }
 
 }
@@ -188,6 +210,11 @@ both! {
         let mut h = app.as_account(handler).await;
         let home = h.get("/home").await;
         assert!(home.text().contains("河道有人倾倒垃圾"), "the case is on the handler's workbench");
+        // The overdue case counts as overdue in the kept figures too.
+        let mut off = app.as_account(office).await;
+        let r = off.get("/api/v1/liaison/figures?year=2026").await;
+        assert_eq!(r.json()["total"]["overdue_open"].as_i64(), Some(1), "{}", r.text());
+        kept_sums_match(&app, office).await;
     }
 
 }
@@ -301,6 +328,7 @@ both! {
         assert_eq!(visible_ids(&mut p).await.len(), 4);
         // A point may not import.
         p.upload("/liaison/import", "x.csv", good.as_bytes(), &[]).await.assert_status(403);
+        kept_sums_match(&app, office).await;
     }
 }
 
@@ -324,6 +352,10 @@ both! {
         assert_eq!(points, vec![(east,)], "the target's entry stays, the merged one goes");
         let on_east: i64 = app.db().scalar(Query::new("select count(*) from liaison_cases where point_id = $1").bind(east)).await.unwrap();
         assert_eq!(on_east, 2, "both cases now belong to the surviving point");
+        let office = app.account("office", t.a, &["research_staff"]).await;
+        kept_sums_match(&app, office).await;
+        let kept: i64 = app.db().scalar(Query::new("select sum(submitted) from liaison_tally where dim = 'point' and key_id = $1").bind(east)).await.unwrap();
+        assert_eq!(kept, 2, "the kept sums moved with the cases");
     }
 }
 
@@ -355,5 +387,74 @@ both! {
         assert!(r.text().contains("该联系点已暂停报送"));
         p.get(&format!("/liaison/points/{cp}")).await.assert_status(403);
         off.get("/liaison/points/999999").await.assert_status(404);
+    }
+}
+
+both! {
+    async fn submissions_sent_at_once_are_written_in_groups_each_whole_and_in_order(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let cp = point(&app, t.c1, "东关社区联系点").await;
+        let l = app.account("dongguan", cp, &["contact_liaison"]).await;
+        // Twelve different complaints, each sent twice at the same moment.
+        let complaints = [
+            ("东关小学门口早晚接送拥堵", "东关小学门口早晚接送孩子的车辆堵满整条街，交警只在早上来过两次。"),
+            ("菜市场污水横流", "东关菜市场后门的污水沟堵了，夏天臭味很重，摊主自己清理不了。"),
+            ("老旧小区加装电梯意见不一", "三号楼加装电梯一楼住户反对，楼上老人出行困难，希望社区出面协调。"),
+            ("养老金认证操作不会", "不少高龄老人不会用手机做养老金资格认证，子女又不在身边。"),
+            ("夜市烧烤油烟扰民", "河边夜市烧烤摊油烟直冲居民楼，晚上窗户都不敢开。"),
+            ("公租房维修无人管", "公租房卫生间漏水到楼下，报修一个月没有人上门。"),
+            ("快递车乱停占用消防通道", "快递三轮车每天停在消防通道上装卸，救护车进不来。"),
+            ("农民工工资被拖欠", "东关路口工地有十几名农民工被拖欠三个月工资，包工头联系不上。"),
+            ("医保异地报销手续繁琐", "在外地住院回来报销要跑四个窗口，材料一次说不清。"),
+            ("流浪犬伤人", "小区周边流浪犬越来越多，上周咬伤一名放学的学生。"),
+            ("个体户营业执照变更难", "个体户想变更经营范围，网上系统总是提示材料不全又不说缺什么。"),
+            ("路口红绿灯时间太短", "东关十字路口行人绿灯只有十五秒，老人走到一半就变灯。"),
+        ];
+        let mut clients = Vec::new();
+        for _ in 0..complaints.len() * 2 {
+            clients.push(app.as_account(l).await);
+        }
+        let sent = futures_util::future::join_all(clients.iter_mut().enumerate().map(|(i, c)| {
+            let (title, text) = complaints[i % complaints.len()];
+            let body = json!({ "title": title, "description": text });
+            async move { c.json(Method::POST, "/api/v1/liaison/requests", &body).await }
+        }))
+        .await;
+        let mut numbered: Vec<(String, i64, Option<i64>, usize)> = Vec::new();
+        for (i, r) in sent.iter().enumerate() {
+            r.assert_status(201);
+            let j = r.json();
+            numbered.push((j["service_request_id"].as_str().unwrap().to_string(), j["id"].as_i64().unwrap(), j["possible_duplicate_of"].as_i64(), i % complaints.len()));
+        }
+        numbered.sort();
+        let nos: Vec<&str> = numbered.iter().map(|n| n.0.as_str()).collect();
+        let expected: Vec<String> = (1..=24).map(|n| format!("JC2026{n:06}")).collect();
+        assert_eq!(nos, expected, "every submission numbered once, none skipped");
+        // The later copy of each complaint names the earlier one; the earlier names nothing.
+        for (k, (title, _)) in complaints.iter().enumerate() {
+            let copies: Vec<&(String, i64, Option<i64>, usize)> = numbered.iter().filter(|n| n.3 == k).collect();
+            assert_eq!(copies.len(), 2);
+            assert_eq!(copies[0].2, None, "{title}");
+            assert_eq!(copies[1].2, Some(copies[0].1), "{title}");
+        }
+        // Each has its step, its search entry and its audit record; the chain holds.
+        let counts: (i64, i64, i64) = app
+            .db()
+            .one(Query::new(
+                "select (select count(*) from liaison_events where action = 'submit'), \
+                 (select count(*) from search_docs where kind = 'submission'), \
+                 (select count(*) from audit_events where action = 'liaison.submit')",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(counts, (24, 24, 24));
+        let v = zhengyan::audit::store::verify(app.db(), |_| {}).await.unwrap();
+        assert_eq!(v.broken, None);
+        let office = app.account("office", t.a, &["research_staff"]).await;
+        let mut off = app.as_account(office).await;
+        let r = off.get("/api/v1/search?q=流浪犬").await;
+        r.assert_status(200);
+        assert_eq!(r.json()["total"].as_i64(), Some(2), "both copies are found: {}", r.text());
     }
 }
