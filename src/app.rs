@@ -139,6 +139,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
     crate::jobs::spawn(state.clone());
+    state.db.spawn_checkpointer();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())

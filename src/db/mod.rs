@@ -50,6 +50,8 @@ pub enum Db {
         read: SqlitePool,
         /// Single-connection pool for write transactions.
         write: SqlitePool,
+        /// The connection that copies the log back into the file (opened when first used).
+        checkpoint: SqlitePool,
     },
     /// PostgreSQL.
     Postgres(PgPool),
@@ -154,8 +156,15 @@ impl Db {
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
-                .connect_with(options.clone().pragma("cache_size", "-262144"))
+                // A served node copies the log back into the file from beside the
+                // writer (`spawn_checkpointer`); the writer itself only once the
+                // log holds 40 MB (readers keep it from starting over), and in
+                // commands that run without a checkpointer.
+                .connect_with(
+                    options.clone().pragma("cache_size", "-262144").pragma("wal_autocheckpoint", "10000"),
+                )
                 .await?;
+            let checkpoint = SqlitePoolOptions::new().max_connections(1).connect_lazy_with(options.clone());
             let read = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(2))
                 // Readers map the file: every connection shares the operating system's copy of
@@ -165,7 +174,7 @@ impl Db {
                     options.read_only(true).pragma("cache_size", "-32768").pragma("mmap_size", "8589934592"),
                 )
                 .await?;
-            Ok(Db::Sqlite { read, write })
+            Ok(Db::Sqlite { read, write, checkpoint })
         } else {
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
@@ -190,6 +199,25 @@ impl Db {
             Db::Sqlite { write, .. } => sqlx::migrate!("migrations/sqlite").run(write).await,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
         }
+    }
+
+    /// Copies SQLite's write-ahead log back into the database file from a
+    /// connection of its own, four times a second, so the one writer seldom
+    /// stops to do it (and a page is copied once however often it changed in
+    /// between). Passive: it never waits for, nor holds up, a reader or the
+    /// writer. Nothing to do on PostgreSQL.
+    pub fn spawn_checkpointer(&self) {
+        let Db::Sqlite { checkpoint, .. } = self else { return };
+        let pool = checkpoint.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                if let Err(e) = sqlx::query("pragma wal_checkpoint(PASSIVE)").execute(&pool).await {
+                    tracing::warn!(error = %e, "checkpoint failed");
+                }
+            }
+        });
     }
 
     /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE` on the
@@ -268,7 +296,7 @@ impl Db {
     /// Closes every connection (before a backup or at shutdown).
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

@@ -49,6 +49,18 @@ async fn seeded() -> (TestApp, i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copy_db_moves_every_table_to_postgres_and_the_copy_serves() {
     let (app, office) = seeded().await;
+    // A repeated grassroots submission: its link to the first must survive too.
+    let cp = app.unit(Some(office), "东街社区联系点", "contact_point").await;
+    app.db()
+        .exec(Query::new("insert into liaison_points (unit_id, kind, place, status, updated_at) values ($1, 'community', '东街', 'active', 0)").bind(cp))
+        .await
+        .unwrap();
+    let liaison = app.account("dongjie", cp, &["contact_liaison"]).await;
+    let mut l = app.as_account(liaison).await;
+    for _ in 0..2 {
+        let body = serde_json::json!({ "title": "东街积水", "description": "东街下雨就积水，商户进不了门，希望疏通排水。" });
+        l.json(axum::http::Method::POST, "/api/v1/liaison/requests", &body).await.assert_status(201);
+    }
     let target = fresh_pg_database().await;
     // The template is already migrated; copy-db must also accept a bare new database.
     let dst = Db::connect(&pg_url(&target), 4).await.unwrap();
@@ -68,6 +80,14 @@ async fn copy_db_moves_every_table_to_postgres_and_the_copy_serves() {
     let merged: Option<i64> =
         dst.scalar(Query::new("select merged_into from units where status = 'merged'")).await.unwrap();
     assert!(merged.is_some(), "self-references survive the copy");
+    let dup: Option<i64> =
+        dst.scalar(Query::new("select dup_of from liaison_cases where no = 'JC2026000002'")).await.unwrap();
+    let first: i64 =
+        dst.scalar(Query::new("select id from liaison_cases where no = 'JC2026000001'")).await.unwrap();
+    assert_eq!(dup, Some(first), "the repeat still names the first");
+    let kept: i64 =
+        dst.scalar(Query::new("select sum(submitted) from liaison_tally where dim = 'point'")).await.unwrap();
+    assert_eq!(kept, 2, "the loop's sums are rebuilt at the target");
     dst.close().await;
     // The copy is a working deployment: new rows get fresh ids, and people sign in.
     let config = zhengyan::config::Config {
@@ -261,4 +281,37 @@ fn an_unknown_setting_stops_the_server_from_starting() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_served_node_copies_the_log_back_into_the_file_beside_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("z.db");
+    let db = Db::connect(&format!("sqlite://{}", path.display()), 2).await.unwrap();
+    db.migrate().await.unwrap();
+    let size = || std::fs::metadata(&path).unwrap().len();
+    let wal = || std::fs::metadata(path.with_extension("db-wal")).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    // Two megabytes in one transaction: far below the writer's own threshold,
+    // so only the checkpointer can move it into the file.
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..200 {
+        tx.exec(
+            Query::new("insert into settings (key, value, updated_at) values ($1, $2, 0)")
+                .bind(format!("fill.{i}"))
+                .bind("字".repeat(3500)),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert!(wal() > 2_000_000, "the rows are in the log");
+    assert_eq!(size(), before, "and not yet in the file");
+    db.spawn_checkpointer();
+    let mut waited = 0;
+    while size() < before + 2_000_000 && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert!(size() >= before + 2_000_000, "the checkpointer copied the log into the file");
 }
