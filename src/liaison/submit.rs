@@ -16,7 +16,7 @@ use time::Date;
 use super::analysis::{self, Analysis, Analyzer};
 use super::cases::{URGENCY, office_accounts, risk_label};
 use super::flow::State;
-use super::neardup;
+use super::neardup::{self, Signature};
 use crate::app::{AppState, Caller};
 use crate::attachments::actions::{self as files, Checked, Owner};
 use crate::audit::{self, Actor, Event};
@@ -317,36 +317,44 @@ async fn duplicates(tx: &mut Tx, items: &[Ready]) -> DbResult<Vec<Option<Dup>>> 
         sql.push(" and b.case_id > ").bind(from).push(")");
         since = tx.all(sql.build()).await?;
     }
+    let since: Vec<(i64, Signature, [i64; neardup::BANDS], Option<i64>)> = since
+        .into_iter()
+        .filter_map(|(id, bytes, merged)| {
+            let sig = analysis::signature_of(bytes.as_deref()?)?;
+            Some((id, sig, neardup::bands(&sig), merged))
+        })
+        .collect();
+    // The group's own band keys, to find a repeat among the items before.
+    let mut by_band: HashMap<i64, Vec<usize>> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
     for (j, r) in items.iter().enumerate() {
         let sig = &r.analysis.signature;
         let bands = neardup::bands(sig);
         let earlier = r.seen.best.map(|(id, s)| (merged.get(&id).copied().unwrap_or(id), s));
         let stored = if r.seen.upto > 0 {
-            let mine: Vec<_> = since
+            since
                 .iter()
-                .filter(|(id, bytes, _)| {
-                    *id > r.seen.upto
-                        && bytes
-                            .as_deref()
-                            .and_then(analysis::signature_of)
-                            .is_some_and(|other| neardup::bands(&other).iter().any(|b| bands.contains(b)))
-                })
-                .cloned()
-                .collect();
-            best_of(sig, mine, earlier)
+                .filter(|(id, _, theirs, _)| *id > r.seen.upto && theirs.iter().any(|b| bands.contains(b)))
+                .map(|(id, other, _, merged)| (merged.unwrap_or(*id), neardup::similarity(sig, other)))
+                .filter(|(_, s)| *s >= neardup::THRESHOLD)
+                .chain(earlier)
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
         } else {
             // Nothing looked at before (an import, PostgreSQL): all history, here.
             let rows = tx.all(candidates(sig, 0, None).build()).await?;
             best_of(sig, rows, earlier)
         };
-        let in_group = items[..j]
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| neardup::bands(&e.analysis.signature).iter().any(|b| bands.contains(b)))
-            .map(|(i, e)| (i, neardup::similarity(sig, &e.analysis.signature)))
+        let mut before: Vec<usize> = bands.iter().filter_map(|b| by_band.get(b)).flatten().copied().collect();
+        before.sort_unstable();
+        before.dedup();
+        let in_group = before
+            .into_iter()
+            .map(|i| (i, neardup::similarity(sig, &items[i].analysis.signature)))
             .filter(|(_, s)| *s >= neardup::THRESHOLD)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        for b in bands {
+            by_band.entry(b).or_default().push(j);
+        }
         out.push(match (stored, in_group) {
             (Some((id, s)), Some((_, g))) if s >= g => Some(Dup::Stored(id, s)),
             (_, Some((i, g))) => Some(Dup::InGroup(i, g)),
