@@ -78,15 +78,19 @@ impl Analyzer {
     /// The current analyzer (rebuilt when the dictionary, the model or the lexicon changed).
     pub async fn current(state: &AppState) -> DbResult<Arc<Analyzer>> {
         let db = &state.db;
-        let seg = crate::text::segmenter(db).await?;
-        let (model_id, lexicon): (Option<i64>, Option<String>) = db
+        // Every counter the copy depends on, in one query.
+        let (text, units, model_id, lexicon): (Option<String>, Option<String>, Option<i64>, Option<String>) = db
             .one(
                 Query::new(
-                    "select (select max(id) from liaison_models), (select value from settings where key = $1)",
+                    "select (select value from settings where key = $1), (select value from settings where key = $2), \
+                     (select max(id) from liaison_models), (select value from settings where key = $3)",
                 )
+                .bind(crate::text::VERSION_KEY)
+                .bind(crate::org::units::directory::VERSION_KEY)
                 .bind(LEXICON_KEY),
             )
             .await?;
+        let seg = crate::text::segmenter_at(db, (text, units)).await?;
         let stamp = (Arc::as_ptr(&seg) as usize, model_id, lexicon);
         if let Some(a) = CURRENT.get(&stamp) {
             return Ok(a);

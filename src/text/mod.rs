@@ -229,16 +229,24 @@ pub const VERSION_KEY: &str = "text.version";
 
 static CURRENT: RwLock<Option<Arc<Segmenter>>> = RwLock::new(None);
 
+/// What the process's segmenter was built from: the dictionary's and the unit tree's change counters.
+pub type Stamp = (Option<String>, Option<String>);
+
 /// The process's segmenter, rebuilt when the domain dictionary or the unit tree
 /// changed since it was built.
 pub async fn segmenter(db: &Db) -> DbResult<Arc<Segmenter>> {
-    let stamp: (Option<String>, Option<String>) = db
+    let stamp: Stamp = db
         .one(
             Query::new("select (select value from settings where key = $1), (select value from settings where key = $2)")
                 .bind(VERSION_KEY)
                 .bind(crate::org::units::directory::VERSION_KEY),
         )
         .await?;
+    segmenter_at(db, stamp).await
+}
+
+/// [`segmenter`] for a stamp the caller read itself (with other counters, in one query).
+pub async fn segmenter_at(db: &Db, stamp: Stamp) -> DbResult<Arc<Segmenter>> {
     if let Some(s) = CURRENT.read().unwrap_or_else(|e| e.into_inner()).as_ref()
         && s.stamp == stamp
     {
