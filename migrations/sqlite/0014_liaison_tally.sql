@@ -5,6 +5,8 @@
 -- of cases. Only what does not depend on the day is kept here (the overdue
 -- count is read from the open cases). Merged cases are left out, as in the
 -- figures. Rebuilt from the cases below; `db::copy` leaves it to the triggers.
+-- (SQLite triggers cannot call a function, so each writes out its three upserts;
+-- the PostgreSQL migration has one function for them.)
 create table liaison_tally (
     dim text not null,
     month integer not null,

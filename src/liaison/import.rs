@@ -13,7 +13,8 @@ use time::{Date, PrimitiveDateTime, Time};
 
 use super::analysis::Analyzer;
 use super::flow::State;
-use super::submit::{self, Ready, Submission};
+use super::submit::Submission;
+use super::write::{self, Ready};
 use crate::app::Caller;
 use crate::audit::{self, Event};
 use crate::authz::{Action, Module, Target};
@@ -299,7 +300,7 @@ pub async fn import(c: &Caller<'_>, bytes: &[u8]) -> AppResult<Result<Imported, 
         .map(|(s, at)| Ready::new(c, &analyzer, s, ("import", State::Archived), at))
         .collect();
     let mut tx = db.begin().await?;
-    let done = submit::insert_many(&mut tx, c.state, analyzer.segmenter(), &items).await?;
+    let done = write::insert_many(&mut tx, c.state, analyzer.segmenter(), &items).await?;
     let out = Imported { rows: done.len(), duplicates: done.iter().filter(|s| s.dup_of.is_some()).count() };
     let ev = Event::new("liaison.import", "liaison_cases", 0)
         .summary(format!("导入历史问题{}条（其中可能重复{}条）", out.rows, out.duplicates));

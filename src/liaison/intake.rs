@@ -4,7 +4,7 @@
 //! points and channels send at once, the submissions that arrive while one
 //! group is being written are written together as the next group: one
 //! transaction and the same dozen statements for all of them
-//! ([`submit::insert_many`]). Nobody waits for a group to fill: a lone
+//! ([`write::insert_many`]). Nobody waits for a group to fill: a lone
 //! submission is a group of one.
 //!
 //! Each submission stays whole or absent: the group commits or rolls back as
@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use super::analysis::Analyzer;
-use super::submit::{self, Ready, Submitted};
+use super::submit::Submitted;
+use super::write::{self, Ready};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 
@@ -79,7 +80,7 @@ async fn write_group(state: &AppState, analyzer: &Analyzer, group: Vec<Waiting>)
     let (items, waiters): (Vec<Ready>, Vec<_>) = group.into_iter().unzip();
     let written = async {
         let mut tx = state.db.begin().await?;
-        let out = submit::insert_many(&mut tx, state, analyzer.segmenter(), &items).await?;
+        let out = write::insert_many(&mut tx, state, analyzer.segmenter(), &items).await?;
         tx.commit().await?;
         AppResult::Ok(out)
     }

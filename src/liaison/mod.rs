@@ -33,6 +33,7 @@ pub mod settings;
 pub mod steps;
 pub mod submit;
 pub mod words;
+pub mod write;
 
 use axum::Router;
 use axum::routing::{get, post};
