@@ -11,6 +11,7 @@
 #   scripts/bench-liaison.sh [DURATION] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 DUR=${1:-20s}
 CONN=${2:-8}
 BIN=$PWD/target/release/zhengyan
@@ -26,20 +27,10 @@ unset ZHENGYAN_DATABASE_URL
 DB=$ZHENGYAN_DATA_DIR/zhengyan.db
 echo "submissions before: $(sqlite3 "$DB" 'select count(*) from liaison_cases')"
 
-ZHENGYAN_LISTEN=127.0.0.1:$PORT "$BIN" serve &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
-for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+serve_node
 
-jar=$(mktemp)
-curl -s -c "$jar" -o /dev/null "http://127.0.0.1:$PORT/login"
-pre=$(awk '$6=="zy_pre"{print $7}' "$jar")
-curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf_token=$pre" --data "username=zys01&password=Demo%402026" "http://127.0.0.1:$PORT/login"
-session=$(awk '$6=="zy_session"{print $7}' "$jar")
-[ -n "$session" ] || { echo "sign-in failed" >&2; exit 1; }
-H="Cookie: zy_session=$session"
-csrf=$(curl -s -H "$H" "http://127.0.0.1:$PORT/home" | grep -o 'name="csrf-token" content="[^"]*"' | sed 's/.*content="//; s/"$//')
-[ -n "$csrf" ] || { echo "no CSRF token" >&2; exit 1; }
+sign_in zys01
+csrf_of_home
 
 curl -s -H "$H" -o /dev/null -w "figures page: %{http_code}, %{time_total} s\n" "http://127.0.0.1:$PORT/liaison/figures"
 wrk -t1 -c1 -d3s -H "$H" "http://127.0.0.1:$PORT/liaison/figures" >/dev/null

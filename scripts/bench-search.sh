@@ -8,6 +8,7 @@
 # with a postgres:// URL it generates into that (empty) database first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 URL=${1:-}
 DUR=${2:-20s}
 BIN=$PWD/target/release/zhengyan
@@ -31,18 +32,9 @@ fi
 
 # The day's run (colours, reminders, retraining) first, so the served node does not start it mid-measurement.
 "$BIN" daily >/dev/null
-ZHENGYAN_LISTEN=127.0.0.1:$PORT "$BIN" serve &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
-for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+serve_node
 
-jar=$(mktemp)
-curl -s -c "$jar" -o /dev/null "http://127.0.0.1:$PORT/login"
-pre=$(awk '$6=="zy_pre"{print $7}' "$jar")
-curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf_token=$pre" --data "username=zys01&password=Demo%402026" "http://127.0.0.1:$PORT/login"
-session=$(awk '$6=="zy_session"{print $7}' "$jar")
-[ -n "$session" ] || { echo "sign-in failed" >&2; exit 1; }
-H="Cookie: zy_session=$session"
+sign_in zys01
 
 # Two-word queries, a topic and a word of the work; each matches thousands of texts.
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
