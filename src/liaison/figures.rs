@@ -418,17 +418,19 @@ async fn kept(db: &Db, (year, month): (i64, Option<i64>), today: Date) -> DbResu
         db.all::<KeyedRow>(points_sql.build()),
         db.all::<(i64, String, i64, Option<i64>, i64)>(sql.build()),
     )?;
+    let group_of: HashMap<(i64, String, i64), usize> =
+        grouped.iter().enumerate().map(|(i, g)| ((g.month, g.category.clone(), g.area_id), i)).collect();
+    let unit_of: HashMap<i64, usize> = units.iter().enumerate().map(|(i, u)| (u.key_id, i)).collect();
+    let point_of: HashMap<i64, usize> = points.iter().enumerate().map(|(i, p)| (p.key_id, i)).collect();
     for (m, category, area, handler, point) in overdue {
-        if let Some(g) =
-            grouped.iter_mut().find(|g| g.month == m && g.category == category && g.area_id == area)
-        {
-            g.tally.overdue_open += 1;
+        if let Some(&i) = group_of.get(&(m, category, area)) {
+            grouped[i].tally.overdue_open += 1;
         }
-        if let Some(u) = units.iter_mut().find(|u| Some(u.key_id) == handler) {
-            u.tally.overdue_open += 1;
+        if let Some(&i) = handler.and_then(|h| unit_of.get(&h)) {
+            units[i].tally.overdue_open += 1;
         }
-        if let Some(p) = points.iter_mut().find(|p| p.key_id == point) {
-            p.tally.overdue_open += 1;
+        if let Some(&i) = point_of.get(&point) {
+            points[i].tally.overdue_open += 1;
         }
     }
     Ok((grouped, units, points))
