@@ -178,6 +178,8 @@ pub async fn look_ahead(db: &Db, sig: &neardup::Signature) -> DbResult<Seen> {
 
 /// The best earlier match of a signature: what the reader saw, and the cases
 /// written since (all history when nothing was seen), in the transaction.
+/// One submission's check, as the near-duplicate benchmark times it; a group
+/// is checked at once by the writer (`write::duplicates`, same rules).
 pub async fn find_duplicate(
     tx: &mut Tx,
     sig: &neardup::Signature,

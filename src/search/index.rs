@@ -69,8 +69,9 @@ pub async fn put_many(tx: &mut Tx, seg: &Segmenter, docs: &[Doc], now: Ts) -> Db
         sql.push(" returning id, kind, ref_id");
         let ids: Vec<(i64, String, i64)> = tx.all(sql.build()).await?;
         // The rows come back in no promised order: matched by record.
-        let id_of =
-            |d: &Doc| ids.iter().find(|(_, k, r)| *r == d.ref_id && k == d.kind.code()).map(|(id, _, _)| *id);
+        let by_record: std::collections::HashMap<(&str, i64), i64> =
+            ids.iter().map(|(id, k, r)| ((k.as_str(), *r), *id)).collect();
+        let id_of = |d: &Doc| by_record.get(&(d.kind.code(), d.ref_id)).copied();
         let mut texts = Sql::new("insert into search_texts (id, title, body) values ");
         for (i, d) in chunk.iter().enumerate() {
             texts.push(if i == 0 { "(" } else { ", (" }).bind(id_of(d)).push(", ").bind(d.title.as_str());
