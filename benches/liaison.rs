@@ -80,7 +80,7 @@ fn near_duplicates() {
             let sig = neardup::signature(text);
             let started = Instant::now();
             // As a submission does it: a reader's look, then the writer's for what came since.
-            let seen = look_ahead(&db, &sig).await.expect("look ahead");
+            let seen = look_ahead(&db, &sig, 0).await.expect("look ahead");
             let hit = find_duplicate(&mut tx, &sig, seen).await.expect("lookup");
             times.push(started.elapsed());
             match original {

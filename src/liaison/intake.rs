@@ -12,6 +12,7 @@
 //! a client that goes away cannot cut a group short. Several nodes each keep
 //! their own queue; the year's counter row orders their groups.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
@@ -32,6 +33,9 @@ type Waiting = (Ready, oneshot::Sender<Result<Submitted, String>>);
 pub struct Intake {
     queue: Mutex<Vec<Waiting>>,
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// The highest case id known committed (0: not known yet). It only ever
+    /// lags the database: it is raised after a commit, or from a read.
+    committed: AtomicI64,
 }
 
 impl Intake {
@@ -69,6 +73,17 @@ impl Intake {
         }
     }
 
+    /// The highest case id known to be committed, or 0. A reader whose
+    /// snapshot starts after this call sees every case up to it.
+    pub fn committed(&self) -> i64 {
+        self.committed.load(Ordering::Acquire)
+    }
+
+    /// Raises [`Self::committed`] to a case id known to be committed.
+    pub fn saw_committed(&self, id: i64) {
+        self.committed.fetch_max(id, Ordering::AcqRel);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
         // A panic while holding the queue lock leaves the queue itself intact.
         self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -87,6 +102,9 @@ async fn write_group(state: &AppState, analyzer: &Analyzer, group: Vec<Waiting>)
     .await;
     match written {
         Ok(out) => {
+            if let Some(last) = out.iter().map(|s| s.id).max() {
+                state.intake.saw_committed(last);
+            }
             for (w, s) in waiters.into_iter().zip(out) {
                 // A waiter that went away no longer needs the answer.
                 let _ = w.send(Ok(s));

@@ -165,12 +165,19 @@ pub(super) fn best_of(
 /// the one writer of SQLite does not spend its turn reading hundreds of
 /// candidates. On SQLite ids are handed out by that one writer in commit
 /// order, so every case after `upto` is one the transaction will see.
-pub async fn look_ahead(db: &Db, sig: &neardup::Signature) -> DbResult<Seen> {
+/// `committed` is the highest case id the caller knows committed (a node's
+/// own groups' last, [`super::intake::Intake::committed`]), or 0 to read it
+/// from the table; a value that lags (another process wrote since) only
+/// leaves more for the writer to look at.
+pub async fn look_ahead(db: &Db, sig: &neardup::Signature, committed: i64) -> DbResult<Seen> {
     if db.dialect() != Dialect::Sqlite {
         // dialect: PostgreSQL's ids are not in commit order; its transaction looks at all history.
         return Ok(Seen::default());
     }
-    let upto: Option<i64> = db.scalar(Query::new("select max(id) from liaison_cases")).await?;
+    let upto = match committed {
+        0 => db.scalar::<Option<i64>>(Query::new("select max(id) from liaison_cases")).await?,
+        known => Some(known),
+    };
     let Some(upto) = upto else { return Ok(Seen::default()) };
     let rows = db.all(candidates(sig, 0, Some(upto)).build()).await?;
     Ok(Seen { best: best_of(sig, rows, None), upto })
@@ -225,6 +232,8 @@ pub async fn submit(
     let mut ready =
         Ready::new(c, &analyzer, input, (channel, State::Submitted), submitted_at.unwrap_or(c.now));
     ready.files = files_in;
-    ready.seen = look_ahead(&c.state.db, &ready.analysis.signature).await?;
+    let intake = &c.state.intake;
+    ready.seen = look_ahead(&c.state.db, &ready.analysis.signature, intake.committed()).await?;
+    intake.saw_committed(ready.seen.upto);
     c.state.intake.write(c.state, analyzer, ready).await
 }

@@ -44,8 +44,9 @@ pub async fn put_many(tx: &mut Tx, seg: &Segmenter, docs: &[Doc], now: Ts) -> Db
         let mut sql = Sql::new("insert into search_docs (kind, ref_id, unit_id, owner_id, year, updated_at");
         let sqlite = tx.dialect() == Dialect::Sqlite;
         // dialect: SQLite keeps the words in a contentless FTS5 table beside
-        // the row; PostgreSQL as a weighted tsvector on the row.
-        sql.push(if sqlite { ") values " } else { ", tsv) values " });
+        // the row; PostgreSQL as a weighted tsvector on the row, and the
+        // title's words once more on their own for the ranking's tiers.
+        sql.push(if sqlite { ") values " } else { ", tsv, tsv_title) values " });
         for (i, (d, (title, body))) in chunk.iter().zip(&terms).enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
                 .bind(d.kind.code())
@@ -56,6 +57,7 @@ pub async fn put_many(tx: &mut Tx, seg: &Segmenter, docs: &[Doc], now: Ts) -> Db
             if !sqlite {
                 sql.push(", setweight(to_tsvector('simple', ").bind(title.as_str());
                 sql.push("), 'A') || setweight(to_tsvector('simple', ").bind(body.as_str()).push("), 'B')");
+                sql.push(", to_tsvector('simple', ").bind(title.as_str()).push(")");
             }
             sql.push(")");
         }
@@ -64,7 +66,7 @@ pub async fn put_many(tx: &mut Tx, seg: &Segmenter, docs: &[Doc], now: Ts) -> Db
              year = excluded.year, updated_at = excluded.updated_at",
         );
         if !sqlite {
-            sql.push(", tsv = excluded.tsv");
+            sql.push(", tsv = excluded.tsv, tsv_title = excluded.tsv_title");
         }
         sql.push(" returning id, kind, ref_id");
         let ids: Vec<(i64, String, i64)> = tx.all(sql.build()).await?;

@@ -87,6 +87,11 @@ pub fn tsquery_expression(words: &[QueryWord]) -> String {
 }
 
 fn expression(words: &[QueryWord], and: &str, or: &str, quote: impl Fn(&str) -> String) -> String {
+    groups(words, and, or, quote).join(and)
+}
+
+/// Each word as a group: the word, or the word or all of its parts.
+fn groups(words: &[QueryWord], and: &str, or: &str, quote: impl Fn(&str) -> String) -> Vec<String> {
     words
         .iter()
         .map(|w| {
@@ -97,8 +102,84 @@ fn expression(words: &[QueryWord], and: &str, or: &str, quote: impl Fn(&str) -> 
                 format!("({}{or}({}))", quote(&w.word), parts.join(and))
             }
         })
-        .collect::<Vec<_>>()
-        .join(and)
+        .collect()
+}
+
+/// Where a hit's words stand, best first. Hits rank by tier and, within a
+/// tier, newest first: no query has to score every match (scoring is what
+/// made common words slow: FTS5's bm25 reads the whole list of a word as
+/// common as 群众, in 800,000 texts, on every query), and both databases
+/// give the same order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// Every word in the title.
+    TitleAll,
+    /// Some word in the title, the rest in the text.
+    TitleSome,
+    /// Every word in the text, none in the title.
+    Body,
+}
+
+impl Tier {
+    /// The tiers in rank order.
+    pub const ALL: [Tier; 3] = [Tier::TitleAll, Tier::TitleSome, Tier::Body];
+}
+
+/// A query's match expressions in one database's syntax.
+struct Exprs {
+    /// Every word (each also as its parts).
+    all: String,
+    /// Any one of the words.
+    any: String,
+}
+
+impl Exprs {
+    fn new(dialect: Dialect, words: &[QueryWord]) -> Exprs {
+        match dialect {
+            Dialect::Sqlite => Exprs {
+                all: fts5_expression(words),
+                any: groups(words, " AND ", " OR ", |w| format!("\"{w}\"")).join(" OR "),
+            },
+            Dialect::Postgres => Exprs {
+                all: tsquery_expression(words),
+                any: groups(words, " & ", " | ", |w| format!("'{w}'")).join(" | "),
+            },
+        }
+    }
+
+    /// The FTS5 expression of every match or of one tier.
+    fn fts5(&self, tier: Option<Tier>) -> String {
+        let (all, any) = (&self.all, &self.any);
+        match tier {
+            None => all.clone(),
+            Some(Tier::TitleAll) => format!("{{title}} : ({all})"),
+            Some(Tier::TitleSome) => format!("(({{title}} : ({any})) AND ({all})) NOT ({{title}} : ({all}))"),
+            Some(Tier::Body) => format!("({all}) NOT ({{title}} : ({any}))"),
+        }
+    }
+
+    /// The PostgreSQL condition of every match or of one tier.
+    fn push_postgres(&self, sql: &mut Sql, tier: Option<Tier>) {
+        let tsq = |sql: &mut Sql, column: &'static str, expr: &str| {
+            sql.push(" d.").push(column).push(" @@ to_tsquery('simple', ").bind(expr.to_string()).push(")");
+        };
+        match tier {
+            None => tsq(sql, "tsv", &self.all),
+            Some(Tier::TitleAll) => tsq(sql, "tsv_title", &self.all),
+            Some(Tier::TitleSome) => {
+                tsq(sql, "tsv_title", &self.any);
+                sql.push(" and");
+                tsq(sql, "tsv", &self.all);
+                sql.push(" and not");
+                tsq(sql, "tsv_title", &self.all);
+            }
+            Some(Tier::Body) => {
+                tsq(sql, "tsv", &self.all);
+                sql.push(" and not");
+                tsq(sql, "tsv_title", &self.any);
+            }
+        }
+    }
 }
 
 /// The scope condition over `d` (search_docs): each kind under its module's
@@ -125,27 +206,28 @@ fn push_scope(sql: &mut Sql, who: &Principal, kinds: &[Kind]) -> bool {
     any
 }
 
-/// The `from … where` shared by the page and the counts.
+/// The `from … where` shared by the page and the counts: every match, or
+/// one tier of them.
 fn push_from_where(
     sql: &mut Sql,
     dialect: Dialect,
-    expr: &str,
+    exprs: &Exprs,
+    tier: Option<Tier>,
     who: &Principal,
     kinds: &[Kind],
     f: &Filter,
 ) -> bool {
     match dialect {
-        // dialect: FTS5 drives the join; PostgreSQL matches the GIN-indexed tsvector.
+        // dialect: FTS5 drives the join; PostgreSQL matches the GIN-indexed tsvectors.
         Dialect::Sqlite => {
             sql.push(
                 " from search_fts join search_docs d on d.id = search_fts.rowid where search_fts match ",
             )
-            .bind(expr.to_string());
+            .bind(exprs.fts5(tier));
         }
         Dialect::Postgres => {
-            sql.push(" from search_docs d where d.tsv @@ to_tsquery('simple', ")
-                .bind(expr.to_string())
-                .push(")");
+            sql.push(" from search_docs d where");
+            exprs.push_postgres(sql, tier);
         }
     }
     if let Some(y) = f.year {
@@ -170,10 +252,7 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
         return Ok(results);
     }
     let dialect = db.dialect();
-    let expr = match dialect {
-        Dialect::Sqlite => fts5_expression(&words),
-        Dialect::Postgres => tsquery_expression(&words),
-    };
+    let exprs = Exprs::new(dialect, &words);
     let mut marked: Vec<String> = Vec::new();
     for w in &words {
         marked.push(w.word.clone());
@@ -183,7 +262,7 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
 
     // Counts by kind, under every filter but the kind.
     let mut sql = Sql::new("select d.kind, count(*)");
-    if push_from_where(&mut sql, dialect, &expr, who, Kind::ALL, f) {
+    if push_from_where(&mut sql, dialect, &exprs, None, who, Kind::ALL, f) {
         sql.push(" group by d.kind");
         let rows: Vec<(String, i64)> = db.all(sql.build()).await?;
         results.counts = Kind::ALL
@@ -199,23 +278,40 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
         return Ok(results);
     }
     let kinds: Vec<Kind> = f.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
-    // Rank first with the small columns only: a sort that carried every
-    // match's text would move megabytes per query. The texts of the page's
-    // hits are read afterwards by id.
-    let mut sql = Sql::new("select d.id");
-    if !push_from_where(&mut sql, dialect, &expr, who, &kinds, f) {
-        return Ok(results);
+    // The page, tier after tier: ids only (a sort that carried texts would
+    // move megabytes); the texts of the page's hits are read afterwards.
+    let mut ranked: Vec<(i64,)> = Vec::new();
+    let mut skip = (results.page - 1) * PAGE_SIZE;
+    for tier in Tier::ALL {
+        if ranked.len() as i64 >= PAGE_SIZE {
+            break;
+        }
+        if tier == Tier::TitleSome && words.len() < 2 {
+            continue; // one word is in the title or it is not
+        }
+        if skip > 0 {
+            // A later page: tiers wholly before it are counted, not read.
+            let mut sql = Sql::new("select count(*)");
+            push_from_where(&mut sql, dialect, &exprs, Some(tier), who, &kinds, f);
+            let n: i64 = db.scalar(sql.build()).await?;
+            if n <= skip {
+                skip -= n;
+                continue;
+            }
+        }
+        let mut sql = Sql::new("select d.id");
+        if !push_from_where(&mut sql, dialect, &exprs, Some(tier), who, &kinds, f) {
+            return Ok(results);
+        }
+        // dialect: FTS5 hands its matches out in rowid order, newest first without a sort.
+        sql.push(match dialect {
+            Dialect::Sqlite => " order by search_fts.rowid desc",
+            Dialect::Postgres => " order by d.id desc",
+        });
+        sql.push(" limit ").int(PAGE_SIZE - ranked.len() as i64).push(" offset ").int(skip);
+        skip = 0;
+        ranked.extend(db.all::<(i64,)>(sql.build()).await?);
     }
-    match dialect {
-        // dialect: each database's own relevance, title words weighted above body words.
-        Dialect::Sqlite => sql.push(" order by bm25(search_fts, 4.0, 1.0), d.id desc"),
-        Dialect::Postgres => sql
-            .push(" order by ts_rank(d.tsv, to_tsquery('simple', ")
-            .bind(expr.clone())
-            .push(")) desc, d.id desc"),
-    };
-    sql.push(" limit ").int(PAGE_SIZE).push(" offset ").int((results.page - 1) * PAGE_SIZE);
-    let ranked: Vec<(i64,)> = db.all(sql.build()).await?;
     if ranked.is_empty() {
         return Ok(results);
     }

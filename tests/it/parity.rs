@@ -28,9 +28,9 @@ async fn columns(app: &TestApp) -> BTreeMap<String, Vec<String>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (t, c) in rows {
         // The search index is dialect-specific by design: an FTS5 table (with its
-        // shadow tables) on SQLite, a tsvector column on PostgreSQL.
+        // shadow tables) on SQLite, tsvector columns (all words, title words) on PostgreSQL.
         let fts = t.starts_with("search_fts");
-        let dialect_only = fts || (t == "search_docs" && c == "tsv");
+        let dialect_only = fts || (t == "search_docs" && (c == "tsv" || c == "tsv_title"));
         if !dialect_only {
             map.entry(t).or_default().push(c);
         }

@@ -156,3 +156,43 @@ both! {
         app.as_account(staff).await.post_form("/admin/words", &[("word", "某词")]).await.assert_status(403);
     }
 }
+
+both! {
+    async fn hits_rank_by_where_the_words_stand_then_newest_across_pages(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let office = app.account("gb", t.b, &["reform_staff"]).await;
+        let mut o = app.as_account(office).await;
+        // Written oldest first: the title hits are the oldest, the text-only ones the newest.
+        let both_in_title = task(&mut o, "营商环境专项督办", "压缩审批时限", t.c, &[]).await;
+        let one_in_title = task(&mut o, "优化营商环境", "建立督办台账，按月通报", t.c, &[]).await;
+        let mut body_only = Vec::new();
+        for i in 0..23 {
+            let goals = format!("第{i}批：对营商环境问题逐项督办，限期整改");
+            body_only.push(task(&mut o, &format!("重点工作第{i}项"), &goals, t.c, &[]).await);
+        }
+        let _neither = task(&mut o, "老旧小区改造", "加装电梯", t.c, &[]).await;
+
+        let first = o.get(&u("/api/v1/search?q=营商环境 督办")).await.json();
+        assert_eq!(first["total"], 25, "{first}");
+        let mut want = vec![("reform_task".to_string(), both_in_title), ("reform_task".to_string(), one_in_title)];
+        // Within the text-only tier the newest comes first.
+        want.extend(body_only.iter().rev().take(18).map(|id| ("reform_task".to_string(), *id)));
+        assert_eq!(ids(&first), want, "{first}");
+
+        // Page two carries on where page one stopped, across the tiers' border.
+        let second = o.get(&u("/api/v1/search?q=营商环境 督办&page=2")).await.json();
+        let rest: Vec<(String, i64)> =
+            body_only.iter().rev().skip(18).map(|id| ("reform_task".to_string(), *id)).collect();
+        assert_eq!(ids(&second), rest, "{second}");
+        assert_eq!(second["total"], 25);
+        let beyond = o.get(&u("/api/v1/search?q=营商环境 督办&page=3")).await.json();
+        assert_eq!(ids(&beyond), vec![], "{beyond}");
+
+        // One word: a title hit first, then the text hits, newest first.
+        let one = o.get(&u("/api/v1/search?q=督办")).await.json();
+        let got = ids(&one);
+        assert_eq!(got[0], ("reform_task".to_string(), both_in_title), "{one}");
+        assert_eq!(got[1], ("reform_task".to_string(), *body_only.last().unwrap()), "{one}");
+    }
+}
