@@ -12,7 +12,9 @@ pub async fn reindex(db: &Db, offset: time::UtcOffset) -> anyhow::Result<()> {
     let seg = crate::text::segmenter(db).await?;
     let total: i64 = db
         .scalar(Query::new(
-            "select (select count(*) from reform_tasks) + (select count(*) from drafting_tasks)",
+            "select (select count(*) from reform_tasks) + (select count(*) from drafting_tasks) \
+             + (select count(*) from research_outputs) + (select count(*) from research_instructions) \
+             + (select count(*) from liaison_cases)",
         ))
         .await?;
     let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(0));

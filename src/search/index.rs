@@ -120,10 +120,16 @@ pub async fn remove(tx: &mut Tx, kind: Kind, ref_id: i64) -> DbResult<()> {
     Ok(())
 }
 
-/// The text of records of `kind`, read for the index: (ref_id, unit, owner,
-/// year, title, body), for the given ids or, with `None`, all of them.
-async fn sources(tx: &mut Tx, kind: Kind, ids: Option<&[i64]>, after: i64, limit: i64) -> DbResult<Vec<Doc>> {
-    let mut sql = Sql::new("select ");
+/// The text of records of `kind`, read for the index, with when each was
+/// created: for the given ids or, with `None`, those after `after` in id order.
+async fn sources(
+    tx: &mut Tx,
+    kind: Kind,
+    ids: Option<&[i64]>,
+    after: i64,
+    limit: i64,
+) -> DbResult<Vec<(i64, Doc)>> {
+    let mut sql = Sql::new("select s.created_at, ");
     sql.push(kind.source_sql());
     match ids {
         Some(ids) => {
@@ -134,17 +140,11 @@ async fn sources(tx: &mut Tx, kind: Kind, ids: Option<&[i64]>, after: i64, limit
         }
     }
     sql.push(" order by s.id limit ").int(limit);
-    let rows: Vec<(i64, i64, Option<i64>, i64, String, String)> = tx.all(sql.build()).await?;
+    let rows: Vec<(i64, i64, i64, Option<i64>, i64, String, String)> = tx.all(sql.build()).await?;
     Ok(rows
         .into_iter()
-        .map(|(ref_id, unit_id, owner_id, year, title, body)| Doc {
-            kind,
-            ref_id,
-            unit_id,
-            owner_id,
-            year,
-            title,
-            body,
+        .map(|(created_at, ref_id, unit_id, owner_id, year, title, body)| {
+            (created_at, Doc { kind, ref_id, unit_id, owner_id, year, title, body })
         })
         .collect())
 }
@@ -153,7 +153,11 @@ async fn sources(tx: &mut Tx, kind: Kind, ids: Option<&[i64]>, after: i64, limit
 /// (in the caller's transaction).
 pub async fn refresh(tx: &mut Tx, seg: &Segmenter, kind: Kind, ids: &[i64], now: Ts) -> DbResult<()> {
     for chunk in ids.chunks(500) {
-        let docs = sources(tx, kind, Some(chunk), 0, chunk.len() as i64).await?;
+        let docs: Vec<Doc> = sources(tx, kind, Some(chunk), 0, chunk.len() as i64)
+            .await?
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
         put_many(tx, seg, &docs, now).await?;
     }
     Ok(())
@@ -174,20 +178,64 @@ pub async fn reindex(
     tx.exec(Query::new("delete from search_texts")).await?;
     tx.exec(Query::new("delete from search_docs")).await?;
     tx.commit().await?;
+    // Entries get their ids in the order the records were created, all kinds
+    // interleaved, so "newest first" in the ranking survives a rebuild (and a
+    // copy between databases, which rebuilds): each kind is read in id order
+    // and the five streams are merged by creation time.
+    let mut streams: Vec<Stream> = Kind::ALL.iter().map(|k| Stream::new(*k)).collect();
     let (mut docs, mut bytes) = (0u64, 0u64);
-    for kind in Kind::ALL {
-        let mut after = 0;
-        loop {
-            let mut tx = db.begin().await?;
-            let batch = sources(&mut tx, *kind, None, after, 1000).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.ref_id;
-            put_many(&mut tx, seg, &batch, now).await?;
-            bytes += batch.iter().map(|d| (d.title.len() + d.body.len()) as u64).sum::<u64>();
-            tx.commit().await?;
-            docs += batch.len() as u64;
-            progress(batch.len() as u64);
+    loop {
+        let mut tx = db.begin().await?;
+        let mut batch: Vec<Doc> = Vec::with_capacity(REINDEX_BATCH);
+        while batch.len() < REINDEX_BATCH {
+            for s in &mut streams {
+                s.fill(&mut tx).await?;
+            }
+            let next = streams
+                .iter_mut()
+                .filter(|s| !s.buffer.is_empty())
+                .min_by_key(|s| s.buffer.front().map(|(at, _)| *at));
+            let Some(stream) = next else { break };
+            batch.extend(stream.buffer.pop_front().map(|(_, d)| d));
         }
+        if batch.is_empty() {
+            break;
+        }
+        put_many(&mut tx, seg, &batch, now).await?;
+        tx.commit().await?;
+        bytes += batch.iter().map(|d| (d.title.len() + d.body.len()) as u64).sum::<u64>();
+        docs += batch.len() as u64;
+        progress(batch.len() as u64);
     }
     Ok((docs, bytes))
+}
+
+/// Entries written per transaction by a rebuild.
+const REINDEX_BATCH: usize = 1000;
+
+/// One kind's records in id order, read a thousand at a time, for the rebuild's merge.
+struct Stream {
+    kind: Kind,
+    after: i64,
+    done: bool,
+    buffer: std::collections::VecDeque<(i64, Doc)>,
+}
+
+impl Stream {
+    fn new(kind: Kind) -> Stream {
+        Stream { kind, after: 0, done: false, buffer: std::collections::VecDeque::new() }
+    }
+
+    /// Reads the next thousand when the buffer ran dry.
+    async fn fill(&mut self, tx: &mut Tx) -> DbResult<()> {
+        if self.buffer.is_empty() && !self.done {
+            let rows = sources(tx, self.kind, None, self.after, 1000).await?;
+            match rows.last() {
+                Some((_, last)) => self.after = last.ref_id,
+                None => self.done = true,
+            }
+            self.buffer.extend(rows);
+        }
+        Ok(())
+    }
 }

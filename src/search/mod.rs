@@ -4,7 +4,9 @@
 //! a dialect-specific index (SQLite FTS5, PostgreSQL tsvector + GIN), so both
 //! databases match the same words and return the same hits. A query's words
 //! must all occur (a long word may also be found as all of its parts); hits
-//! rank by each database's relevance (title words weigh more than body words).
+//! rank by where the words stand — every word in the title, some word in the
+//! title, the text only — and newest first within each tier, the same order
+//! on both databases ([`query::Tier`]).
 //!
 //! Data scopes are part of the query: each kind of text follows the read
 //! scope of its own module (reform tasks by lead or cooperating unit, drafts

@@ -196,3 +196,41 @@ both! {
         assert_eq!(got[1], ("reform_task".to_string(), *body_only.last().unwrap()), "{one}");
     }
 }
+
+both! {
+    async fn a_rebuilt_index_keeps_every_hit_and_the_newest_first_order_across_kinds(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let office = app.account("gb", t.b, &["reform_staff"]).await;
+        let researcher = app.account("yj", t.b, &["research_staff"]).await;
+        let mut o = app.as_account(office).await;
+        let mut r = app.as_account(researcher).await;
+        // A task, a draft, a task, a minute apart: the draft sits between the two in time.
+        let older = task(&mut o, "第一项", "持续优化营商环境", t.c, &[]).await;
+        app.advance_minutes(1);
+        let d = r.json(Method::POST, "/api/v1/drafting/tasks", &json!({
+            "title": "调研提纲", "kind": "report", "unit_id": t.b.to_string(), "due_hours": "72",
+            "drafter_ids": [researcher.to_string()], "reviewer_id": researcher.to_string(), "checker_id": researcher.to_string(),
+        })).await;
+        d.assert_status(201);
+        let draft = d.json()["id"].as_i64().unwrap();
+        r.json(Method::POST, &format!("/api/v1/drafting/tasks/{draft}/versions"), &json!({ "text": "围绕营商环境开展走访" }))
+            .await.assert_status(201);
+        app.advance_minutes(1);
+        let newer = task(&mut o, "第二项", "营商环境评价", t.c, &[]).await;
+        let want = vec![
+            ("reform_task".to_string(), newer),
+            ("draft".to_string(), draft),
+            ("reform_task".to_string(), older),
+        ];
+        let before = r.get(&u("/api/v1/search?q=营商环境")).await.json();
+        assert_eq!(ids(&before), want, "{before}");
+
+        let seg = zhengyan::text::segmenter(app.db()).await.unwrap();
+        let (docs, _) = zhengyan::search::index::reindex(app.db(), &seg, crate::support::t0(), |_| {}).await.unwrap();
+        assert_eq!(docs, 3);
+        let after = r.get(&u("/api/v1/search?q=营商环境")).await.json();
+        assert_eq!(ids(&after), want, "the rebuild merges the kinds by creation time: {after}");
+        assert_eq!(after["total"], 3);
+    }
+}
