@@ -8,12 +8,14 @@
 #     Lua generator (a tenth of them re-sent with an edit), each submission its
 #     own transaction with the near-duplicate check against all history.
 # The ingest adds submissions to bench-data/ (run the figures first, as here).
-#   scripts/bench-liaison.sh [DURATION] [CONNECTIONS]
+#   scripts/bench-liaison.sh [DURATION] [CONNECTIONS] [ingest]
+# With a third argument `ingest` only the ingest is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bench-lib.sh
 DUR=${1:-20s}
 CONN=${2:-8}
+ONLY=${3:-}
 BIN=$PWD/target/release/zhengyan
 PORT=18083
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
@@ -32,6 +34,7 @@ serve_node
 sign_in zys01
 csrf_of_home
 
+if [ "$ONLY" != ingest ]; then
 curl -s -H "$H" -o /dev/null -w "figures page: %{http_code}, %{time_total} s\n" "http://127.0.0.1:$PORT/liaison/figures"
 wrk -t1 -c1 -d3s -H "$H" "http://127.0.0.1:$PORT/liaison/figures" >/dev/null
 echo "== GET /liaison/figures (this year, the office's scope), 1 connection, $DUR"
@@ -43,6 +46,7 @@ wrk -t1 -c1 -d"$DUR" --latency -H "$H" "http://127.0.0.1:$PORT/api/v1/liaison/fi
 MONTH=$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m)
 curl -s -H "$H" -o /tmp/liaison-report.docx -w "monthly report $MONTH: %{http_code}, %{size_download} bytes, %{time_total} s\n" \
   "http://127.0.0.1:$PORT/liaison/report?month=$MONTH"
+fi
 
 POINTS=$(sqlite3 "$DB" "select group_concat(unit_id, ',') from (select unit_id from liaison_points where status = 'active' order by unit_id limit 100)")
 LUA=$(mktemp --suffix .lua)

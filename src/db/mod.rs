@@ -167,11 +167,13 @@ impl Db {
             let checkpoint = SqlitePoolOptions::new().max_connections(1).connect_lazy_with(options.clone());
             let read = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(2))
-                // Readers map the file: every connection shares the operating system's copy of
-                // the pages instead of filling its own cache from read() calls (the search joins
-                // thousands of rows per query).
+                // Readers read pages into their own caches, not through a map of the file: in
+                // WAL mode every commit makes each reader drop what it holds, and with a map
+                // that meant unmapping the whole file on every thread (page-table teardown,
+                // TLB shootdowns, faults to map it back). Measured both ways on the scale-1
+                // search and ingest (docs/PERFORMANCE.md): no map is as fast or faster.
                 .connect_with(
-                    options.read_only(true).pragma("cache_size", "-32768").pragma("mmap_size", "8589934592"),
+                    options.read_only(true).pragma("cache_size", "-32768").pragma("mmap_size", "0"),
                 )
                 .await?;
             Ok(Db::Sqlite { read, write, checkpoint })
