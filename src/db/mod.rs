@@ -172,9 +172,7 @@ impl Db {
                 // that meant unmapping the whole file on every thread (page-table teardown,
                 // TLB shootdowns, faults to map it back). Measured both ways on the scale-1
                 // search and ingest (docs/PERFORMANCE.md): no map is as fast or faster.
-                .connect_with(
-                    options.read_only(true).pragma("cache_size", "-32768").pragma("mmap_size", "0"),
-                )
+                .connect_with(options.read_only(true).pragma("cache_size", "-32768").pragma("mmap_size", "0"))
                 .await?;
             Ok(Db::Sqlite { read, write, checkpoint })
         } else {

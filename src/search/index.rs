@@ -120,6 +120,9 @@ pub async fn remove(tx: &mut Tx, kind: Kind, ref_id: i64) -> DbResult<()> {
     Ok(())
 }
 
+/// created_at, ref_id, unit_id, owner_id, year, title, body.
+type SourceRow = (i64, i64, i64, Option<i64>, i64, String, String);
+
 /// The text of records of `kind`, read for the index, with when each was
 /// created: for the given ids or, with `None`, those after `after` in id order.
 async fn sources(
@@ -140,7 +143,7 @@ async fn sources(
         }
     }
     sql.push(" order by s.id limit ").int(limit);
-    let rows: Vec<(i64, i64, i64, Option<i64>, i64, String, String)> = tx.all(sql.build()).await?;
+    let rows: Vec<SourceRow> = tx.all(sql.build()).await?;
     Ok(rows
         .into_iter()
         .map(|(created_at, ref_id, unit_id, owner_id, year, title, body)| {

@@ -269,15 +269,22 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
     }
     results.words = words.iter().map(|w| w.word.clone()).collect();
 
-    // Counts by kind, under every filter but the kind.
-    let mut sql = Sql::new("select d.kind, count(*)");
+    // Counts by kind, under every filter but the kind: one row of filtered
+    // counts (a `group by` would first sort every match by its kind).
+    const _: () = assert!(Kind::ALL.len() == 5, "one count per kind below");
+    let mut sql = Sql::new("select ");
+    for (i, k) in Kind::ALL.iter().enumerate() {
+        sql.push(if i == 0 {
+            "count(*) filter (where d.kind = "
+        } else {
+            ", count(*) filter (where d.kind = "
+        })
+        .bind(k.code())
+        .push(")");
+    }
     if push_from_where(&mut sql, dialect, &exprs, None, who, Kind::ALL, f) {
-        sql.push(" group by d.kind");
-        let rows: Vec<(String, i64)> = db.all(sql.build()).await?;
-        results.counts = Kind::ALL
-            .iter()
-            .map(|k| (*k, rows.iter().find(|(c, _)| c == k.code()).map_or(0, |(_, n)| *n)))
-            .collect();
+        let (a, b, c, d, e): (i64, i64, i64, i64, i64) = db.one(sql.build()).await?;
+        results.counts = Kind::ALL.iter().copied().zip([a, b, c, d, e]).collect();
     }
     results.total = match f.kind {
         Some(k) => results.counts.iter().find(|(c, _)| *c == k).map_or(0, |(_, n)| *n),
