@@ -28,6 +28,16 @@ pub struct Doc {
     pub body: String,
 }
 
+/// On SQLite an entry's id carries its kind in the low bits (`seq << 3 |
+/// kind`), so a reader who may see everything counts hits by kind from the
+/// full-text index alone, without looking up each match's row. Ids still grow
+/// with the order entries were first written. `search.layout` is `2` once
+/// every entry follows it (a fresh database, or after `search reindex`).
+pub const KIND_BITS: i64 = 3;
+
+/// The settings key recording the entry-id layout (see [`KIND_BITS`]).
+pub const LAYOUT_KEY: &str = "search.layout";
+
 /// Entries written per statement (8 values a row, well under either database's limit).
 const PUT_ROWS: usize = 500;
 
@@ -41,18 +51,28 @@ pub async fn put_many(tx: &mut Tx, seg: &Segmenter, docs: &[Doc], now: Ts) -> Db
     for chunk in docs.chunks(PUT_ROWS) {
         let terms: Vec<(String, String)> =
             chunk.iter().map(|d| (seg.terms(&d.title), seg.terms(&d.body))).collect();
-        let mut sql = Sql::new("insert into search_docs (kind, ref_id, unit_id, owner_id, year, updated_at");
         let sqlite = tx.dialect() == Dialect::Sqlite;
         // dialect: SQLite keeps the words in a contentless FTS5 table beside
-        // the row; PostgreSQL as a weighted tsvector on the row, and the
-        // title's words once more on their own for the ranking's tiers.
+        // the row and gives new entries ids that carry their kind (one writer,
+        // so the highest id is safe to build on); PostgreSQL keeps a weighted
+        // tsvector on the row, and the title's words once more on their own
+        // for the ranking's tiers.
+        let next_seq = if sqlite {
+            let last: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from search_docs")).await?;
+            (last >> KIND_BITS) + 1
+        } else {
+            0
+        };
+        let mut sql = Sql::new("insert into search_docs (");
+        sql.push(if sqlite { "id, " } else { "" });
+        sql.push("kind, ref_id, unit_id, owner_id, year, updated_at");
         sql.push(if sqlite { ") values " } else { ", tsv, tsv_title) values " });
         for (i, (d, (title, body))) in chunk.iter().zip(&terms).enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(d.kind.code())
-                .push(", ")
-                .bind(d.ref_id)
-                .push(", ");
+            sql.push(if i == 0 { "(" } else { ", (" });
+            if sqlite {
+                sql.bind(((next_seq + i as i64) << KIND_BITS) | d.kind.no()).push(", ");
+            }
+            sql.bind(d.kind.code()).push(", ").bind(d.ref_id).push(", ");
             sql.bind(d.unit_id).push(", ").bind(d.owner_id).push(", ").bind(d.year).push(", ").bind(now);
             if !sqlite {
                 sql.push(", setweight(to_tsvector('simple', ").bind(title.as_str());
@@ -177,6 +197,7 @@ pub async fn reindex(
     if db.dialect() == Dialect::Sqlite {
         // dialect: a contentless FTS5 table is emptied with its 'delete-all' command.
         tx.exec(Query::new("insert into search_fts (search_fts) values ('delete-all')")).await?;
+        set_layout(&mut tx, "1").await?;
     }
     tx.exec(Query::new("delete from search_texts")).await?;
     tx.exec(Query::new("delete from search_docs")).await?;
@@ -210,7 +231,33 @@ pub async fn reindex(
         docs += batch.len() as u64;
         progress(batch.len() as u64);
     }
+    if db.dialect() == Dialect::Sqlite {
+        // dialect: every entry now carries its kind in its id.
+        let mut tx = db.begin().await?;
+        set_layout(&mut tx, "2").await?;
+        tx.commit().await?;
+    }
     Ok((docs, bytes))
+}
+
+async fn set_layout(tx: &mut Tx, value: &str) -> DbResult<()> {
+    tx.exec(
+        Query::new("update settings set value = $1 where key = $2").bind(value.to_string()).bind(LAYOUT_KEY),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Does every SQLite entry carry its kind in its id ([`KIND_BITS`])?
+pub async fn kind_in_id(db: &Db) -> DbResult<bool> {
+    if db.dialect() != Dialect::Sqlite {
+        return Ok(false);
+    }
+    let v: Option<String> = db
+        .opt::<(String,)>(Query::new("select value from settings where key = $1").bind(LAYOUT_KEY))
+        .await?
+        .map(|(v,)| v);
+    Ok(v.as_deref() == Some("2"))
 }
 
 /// Entries written per transaction by a rebuild.

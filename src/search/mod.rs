@@ -45,6 +45,19 @@ impl Kind {
     pub const ALL: &'static [Kind] =
         &[Kind::Output, Kind::Instruction, Kind::Draft, Kind::ReformTask, Kind::Submission];
 
+    /// The kind's number in the low bits of an SQLite entry id
+    /// ([`index::KIND_BITS`]); never 0, so an id of the older layout is not
+    /// mistaken for one.
+    pub fn no(self) -> i64 {
+        match self {
+            Kind::Output => 1,
+            Kind::Instruction => 2,
+            Kind::Draft => 3,
+            Kind::ReformTask => 4,
+            Kind::Submission => 5,
+        }
+    }
+
     /// The stored code.
     pub fn code(self) -> &'static str {
         match self {

@@ -215,26 +215,69 @@ fn push_scope(sql: &mut Sql, who: &Principal, kinds: &[Kind]) -> bool {
     any
 }
 
+const _: () = assert!(super::index::KIND_BITS == 3, "the kind masks below are 7");
+
+/// How a query reads the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Path {
+    /// FTS5, each match joined to its row (kind, unit, owner, year).
+    Sqlite,
+    /// FTS5 alone: the reader may see everything, no unit or year filter,
+    /// and every entry's id carries its kind ([`super::index::KIND_BITS`]).
+    SqliteIndexOnly,
+    /// The GIN-indexed tsvectors on the rows.
+    Postgres,
+}
+
+impl Path {
+    /// The entry id in the select list.
+    fn id(self) -> &'static str {
+        match self {
+            Path::Sqlite | Path::SqliteIndexOnly => "search_fts.rowid",
+            Path::Postgres => "d.id",
+        }
+    }
+
+    /// Pushes "this match is of `kind`".
+    fn push_is_kind(self, sql: &mut Sql, kind: Kind) {
+        match self {
+            Path::SqliteIndexOnly => {
+                sql.push("(search_fts.rowid & 7) = ").bind(kind.no());
+            }
+            Path::Sqlite | Path::Postgres => {
+                sql.push("d.kind = ").bind(kind.code());
+            }
+        }
+    }
+}
+
 /// The `from … where` shared by the page and the counts: every match, or
 /// one tier of them.
 fn push_from_where(
     sql: &mut Sql,
-    dialect: Dialect,
+    path: Path,
     exprs: &Exprs,
     tier: Option<Tier>,
     who: &Principal,
     kinds: &[Kind],
     f: &Filter,
 ) -> bool {
-    match dialect {
-        // dialect: FTS5 drives the join; PostgreSQL matches the GIN-indexed tsvectors.
-        Dialect::Sqlite => {
+    match path {
+        // dialect: FTS5 alone, or driving the join; PostgreSQL matches the GIN-indexed tsvectors.
+        Path::SqliteIndexOnly => {
+            sql.push(" from search_fts where search_fts match ").bind(exprs.fts5(tier));
+            if kinds.len() < Kind::ALL.len() {
+                sql.push(" and (search_fts.rowid & 7) in ").bind_list(kinds.iter().map(|k| k.no()));
+            }
+            return true;
+        }
+        Path::Sqlite => {
             sql.push(
                 " from search_fts join search_docs d on d.id = search_fts.rowid where search_fts match ",
             )
             .bind(exprs.fts5(tier));
         }
-        Dialect::Postgres => {
+        Path::Postgres => {
             sql.push(" from search_docs d where");
             exprs.push_postgres(sql, tier);
         }
@@ -262,6 +305,19 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
     }
     let dialect = db.dialect();
     let exprs = Exprs::new(dialect, &words);
+    let sees_all = Kind::ALL.iter().all(|k| who.scope(k.module(), Action::Read).is_all());
+    let path = match dialect {
+        Dialect::Postgres => Path::Postgres,
+        Dialect::Sqlite
+            if sees_all
+                && f.unit_path.is_none()
+                && f.year.is_none()
+                && super::index::kind_in_id(db).await? =>
+        {
+            Path::SqliteIndexOnly
+        }
+        Dialect::Sqlite => Path::Sqlite,
+    };
     let mut marked: Vec<String> = Vec::new();
     for w in &words {
         marked.push(w.word.clone());
@@ -274,15 +330,11 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
     const _: () = assert!(Kind::ALL.len() == 5, "one count per kind below");
     let mut sql = Sql::new("select ");
     for (i, k) in Kind::ALL.iter().enumerate() {
-        sql.push(if i == 0 {
-            "count(*) filter (where d.kind = "
-        } else {
-            ", count(*) filter (where d.kind = "
-        })
-        .bind(k.code())
-        .push(")");
+        sql.push(if i == 0 { "count(*) filter (where " } else { ", count(*) filter (where " });
+        path.push_is_kind(&mut sql, *k);
+        sql.push(")");
     }
-    if push_from_where(&mut sql, dialect, &exprs, None, who, Kind::ALL, f) {
+    if push_from_where(&mut sql, path, &exprs, None, who, Kind::ALL, f) {
         let (a, b, c, d, e): (i64, i64, i64, i64, i64) = db.one(sql.build()).await?;
         results.counts = Kind::ALL.iter().copied().zip([a, b, c, d, e]).collect();
     }
@@ -308,22 +360,20 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
         if skip > 0 {
             // A later page: tiers wholly before it are counted, not read.
             let mut sql = Sql::new("select count(*)");
-            push_from_where(&mut sql, dialect, &exprs, Some(tier), who, &kinds, f);
+            push_from_where(&mut sql, path, &exprs, Some(tier), who, &kinds, f);
             let n: i64 = db.scalar(sql.build()).await?;
             if n <= skip {
                 skip -= n;
                 continue;
             }
         }
-        let mut sql = Sql::new("select d.id");
-        if !push_from_where(&mut sql, dialect, &exprs, Some(tier), who, &kinds, f) {
+        let mut sql = Sql::new("select ");
+        sql.push(path.id());
+        if !push_from_where(&mut sql, path, &exprs, Some(tier), who, &kinds, f) {
             return Ok(results);
         }
-        // dialect: FTS5 hands its matches out in rowid order, newest first without a sort.
-        sql.push(match dialect {
-            Dialect::Sqlite => " order by search_fts.rowid desc",
-            Dialect::Postgres => " order by d.id desc",
-        });
+        // FTS5 hands its matches out in rowid order: newest first without a sort.
+        sql.push(" order by ").push(path.id()).push(" desc");
         sql.push(" limit ").int(PAGE_SIZE - ranked.len() as i64).push(" offset ").int(skip);
         skip = 0;
         ranked.extend(db.all::<(i64,)>(sql.build()).await?);

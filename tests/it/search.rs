@@ -234,3 +234,55 @@ both! {
         assert_eq!(after["total"], 3);
     }
 }
+
+both! {
+    async fn a_reader_of_everything_gets_the_same_hits_and_counts_from_the_index_alone(kind: Kind) {
+        use zhengyan::authz::{Action, Module, ScopeKind};
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let office = app.account("gb", t.b, &["reform_staff"]).await;
+        let researcher = app.account("yj", t.b, &["research_staff"]).await;
+        let all = [Module::Search, Module::Reform, Module::Drafting, Module::Research, Module::Liaison]
+            .map(|m| (m, Action::Read, ScopeKind::All));
+        let role = app.role("reads_all", &all).await;
+        let reader = app.account("dz", t.b, &[role.as_str()]).await;
+        let mut o = app.as_account(office).await;
+        let first = task(&mut o, "营商环境评估", "逐项督办", t.c, &[]).await;
+        let second = task(&mut o, "重点工作", "优化营商环境", t.a, &[]).await;
+        let mut r = app.as_account(researcher).await;
+        let d = r.json(Method::POST, "/api/v1/drafting/tasks", &json!({
+            "title": "调研提纲", "kind": "report", "unit_id": t.b.to_string(), "due_hours": "72",
+            "drafter_ids": [researcher.to_string()], "reviewer_id": researcher.to_string(), "checker_id": researcher.to_string(),
+        })).await;
+        d.assert_status(201);
+        let draft = d.json()["id"].as_i64().unwrap();
+        r.json(Method::POST, &format!("/api/v1/drafting/tasks/{draft}/versions"), &json!({ "text": "营商环境走访提纲" }))
+            .await.assert_status(201);
+
+        let mut z = app.as_account(reader).await;
+        let queries = ["/api/v1/search?q=营商环境", "/api/v1/search?q=营商环境&kind=draft",
+            "/api/v1/search?q=营商环境&kind=reform_task", "/api/v1/search?q=营商环境&page=2"];
+        let mut fast = Vec::new();
+        for q in queries {
+            fast.push(z.get(&u(q)).await.json());
+        }
+        assert_eq!((count(&fast[0], "reform_task"), count(&fast[0], "draft"), fast[0]["total"].as_i64()), (2, 1, Some(3)));
+        assert_eq!(ids(&fast[0]), vec![
+            ("reform_task".to_string(), first),
+            ("draft".to_string(), draft),
+            ("reform_task".to_string(), second),
+        ], "title hit first, then newest: {}", fast[0]);
+        assert_eq!(ids(&fast[1]), vec![("draft".to_string(), draft)]);
+        assert_eq!(ids(&fast[2]).len(), 2);
+        assert!(ids(&fast[3]).is_empty());
+
+        // The same answers through the join: with the older id layout marked, and with a unit filter
+        // that covers the whole tree.
+        app.db().exec(zhengyan::db::Query::new("update settings set value = '1' where key = 'search.layout'")).await.unwrap();
+        for (q, want) in queries.iter().zip(&fast) {
+            assert_eq!(&z.get(&u(q)).await.json(), want, "{q}");
+        }
+        let root = z.get(&u(&format!("/api/v1/search?q=营商环境&unit={}", t.root))).await.json();
+        assert_eq!((root["hits"].clone(), root["counts"].clone()), (fast[0]["hits"].clone(), fast[0]["counts"].clone()));
+    }
+}
