@@ -295,9 +295,11 @@ pub async fn copy(src: &Db, dst: &Db) -> anyhow::Result<Vec<(&'static str, i64)>
             bail!("目标数据库不是空库（{t} 已有数据）：请使用新建的空库");
         }
     }
-    // The migrations made the change counters; the source's take their place.
+    // The migrations made the change counters and the search layout mark;
+    // the source's take their place.
     dst.exec(Query::new(
-        "delete from settings where key in ('authz.version', 'reform.version', 'dicts.version', 'text.version')",
+        "delete from settings where key in ('authz.version', 'reform.version', 'dicts.version', 'text.version', \
+         'search.layout')",
     ))
     .await?;
     let bar = indicatif::ProgressBar::new(TABLES.len() as u64);
