@@ -6,7 +6,7 @@
 //! must all occur (a long word may also be found as all of its parts); hits
 //! rank by where the words stand — every word in the title, some word in the
 //! title, the text only — and newest first within each tier, the same order
-//! on both databases ([`query::Tier`]).
+//! on both databases ([`matching::Tier`]).
 //!
 //! Data scopes are part of the query: each kind of text follows the read
 //! scope of its own module (reform tasks by lead or cooperating unit, drafts
@@ -16,6 +16,7 @@
 
 pub mod cli;
 pub mod index;
+pub mod matching;
 pub mod query;
 pub mod routes;
 pub mod snippet;

@@ -3,10 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::matching::{Exprs, Tier};
 use super::{Kind, snippet};
 use crate::authz::{Action, Principal, Scope};
 use crate::db::{Db, DbResult, Dialect, Sql};
-use crate::text::{QueryWord, Segmenter};
+use crate::text::Segmenter;
 
 /// Hits per page.
 pub const PAGE_SIZE: i64 = 20;
@@ -74,112 +75,6 @@ pub struct Filter {
     pub year: Option<i64>,
     /// Page, from 1.
     pub page: i64,
-}
-
-/// The FTS5 match expression: every word, each also as all its parts.
-pub fn fts5_expression(words: &[QueryWord]) -> String {
-    expression(words, " AND ", " OR ", |w| format!("\"{w}\""))
-}
-
-/// The `to_tsquery('simple', …)` text of the same expression.
-pub fn tsquery_expression(words: &[QueryWord]) -> String {
-    expression(words, " & ", " | ", |w| format!("'{w}'"))
-}
-
-fn expression(words: &[QueryWord], and: &str, or: &str, quote: impl Fn(&str) -> String) -> String {
-    groups(words, and, or, quote).join(and)
-}
-
-/// Each word as a group: the word, or the word or all of its parts.
-fn groups(words: &[QueryWord], and: &str, or: &str, quote: impl Fn(&str) -> String) -> Vec<String> {
-    words
-        .iter()
-        .map(|w| {
-            if w.parts.is_empty() {
-                quote(&w.word)
-            } else {
-                let parts: Vec<String> = w.parts.iter().map(|p| quote(p)).collect();
-                format!("({}{or}({}))", quote(&w.word), parts.join(and))
-            }
-        })
-        .collect()
-}
-
-/// Where a hit's words stand, best first. Hits rank by tier and, within a
-/// tier, newest first: no query has to score every match (scoring is what
-/// made common words slow: FTS5's bm25 reads the whole list of a word as
-/// common as 群众, in 800,000 texts, on every query), and both databases
-/// give the same order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tier {
-    /// Every word in the title.
-    TitleAll,
-    /// Some word in the title, the rest in the text.
-    TitleSome,
-    /// Every word in the text, none in the title.
-    Body,
-}
-
-impl Tier {
-    /// The tiers in rank order.
-    pub const ALL: [Tier; 3] = [Tier::TitleAll, Tier::TitleSome, Tier::Body];
-}
-
-/// A query's match expressions in one database's syntax.
-struct Exprs {
-    /// Every word (each also as its parts).
-    all: String,
-    /// Any one of the words.
-    any: String,
-}
-
-impl Exprs {
-    fn new(dialect: Dialect, words: &[QueryWord]) -> Exprs {
-        match dialect {
-            Dialect::Sqlite => Exprs {
-                all: fts5_expression(words),
-                any: groups(words, " AND ", " OR ", |w| format!("\"{w}\"")).join(" OR "),
-            },
-            Dialect::Postgres => Exprs {
-                all: tsquery_expression(words),
-                any: groups(words, " & ", " | ", |w| format!("'{w}'")).join(" | "),
-            },
-        }
-    }
-
-    /// The FTS5 expression of every match or of one tier.
-    fn fts5(&self, tier: Option<Tier>) -> String {
-        let (all, any) = (&self.all, &self.any);
-        match tier {
-            None => all.clone(),
-            Some(Tier::TitleAll) => format!("{{title}} : ({all})"),
-            Some(Tier::TitleSome) => format!("(({{title}} : ({any})) AND ({all})) NOT ({{title}} : ({all}))"),
-            Some(Tier::Body) => format!("({all}) NOT ({{title}} : ({any}))"),
-        }
-    }
-
-    /// The PostgreSQL condition of every match or of one tier.
-    fn push_postgres(&self, sql: &mut Sql, tier: Option<Tier>) {
-        let tsq = |sql: &mut Sql, column: &'static str, expr: &str| {
-            sql.push(" d.").push(column).push(" @@ to_tsquery('simple', ").bind(expr.to_string()).push(")");
-        };
-        match tier {
-            None => tsq(sql, "tsv", &self.all),
-            Some(Tier::TitleAll) => tsq(sql, "tsv_title", &self.all),
-            Some(Tier::TitleSome) => {
-                tsq(sql, "tsv_title", &self.any);
-                sql.push(" and");
-                tsq(sql, "tsv", &self.all);
-                sql.push(" and not");
-                tsq(sql, "tsv_title", &self.all);
-            }
-            Some(Tier::Body) => {
-                tsq(sql, "tsv", &self.all);
-                sql.push(" and not");
-                tsq(sql, "tsv_title", &self.any);
-            }
-        }
-    }
 }
 
 /// The scope condition over `d` (search_docs): each kind under its module's
@@ -406,20 +301,4 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
         })
         .collect();
     Ok(results)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn qw(word: &str, parts: &[&str]) -> QueryWord {
-        QueryWord { word: word.into(), parts: parts.iter().map(|p| p.to_string()).collect() }
-    }
-
-    #[test]
-    fn expressions_require_every_word_and_accept_a_word_as_its_parts() {
-        let words = [qw("营商环境", &["营商", "环境"]), qw("优化", &[])];
-        assert_eq!(fts5_expression(&words), "(\"营商环境\" OR (\"营商\" AND \"环境\")) AND \"优化\"");
-        assert_eq!(tsquery_expression(&words), "('营商环境' | ('营商' & '环境')) & '优化'");
-    }
 }

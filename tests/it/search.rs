@@ -26,6 +26,27 @@ async fn task(office: &mut Client<'_>, title: &str, goals: &str, lead: i64, coop
     r.json()["id"].as_i64().unwrap()
 }
 
+/// A drafting task of `unit` with `researcher` in every role, and a first version of `text`.
+async fn draft(r: &mut Client<'_>, researcher: i64, unit: i64, title: &str, text: &str) -> i64 {
+    let d = r
+        .json(
+            Method::POST,
+            "/api/v1/drafting/tasks",
+            &json!({
+                "title": title, "kind": "report", "unit_id": unit.to_string(), "due_hours": "72",
+                "drafter_ids": [researcher.to_string()], "reviewer_id": researcher.to_string(),
+                "checker_id": researcher.to_string(),
+            }),
+        )
+        .await;
+    d.assert_status(201);
+    let id = d.json()["id"].as_i64().unwrap();
+    r.json(Method::POST, &format!("/api/v1/drafting/tasks/{id}/versions"), &json!({ "text": text }))
+        .await
+        .assert_status(201);
+    id
+}
+
 /// Percent-encodes what a URI may not carry (Chinese, spaces).
 pub fn u(path: &str) -> String {
     path.chars()
@@ -65,14 +86,7 @@ both! {
         let cooperated = task(&mut o, "跨区通办试点", "会同相关区县改善营商环境，建立协作机制", t.c, &[t.a]).await;
         let _other = task(&mut o, "老旧小区改造", "加装电梯和停车位", t.a, &[]).await;
         let mut r = app.as_account(researcher).await;
-        let d = r.json(Method::POST, "/api/v1/drafting/tasks", &json!({
-            "title": "关于营商环境的调研报告", "kind": "report", "unit_id": t.b.to_string(), "due_hours": "72",
-            "drafter_ids": [researcher.to_string()], "reviewer_id": researcher.to_string(), "checker_id": researcher.to_string(),
-        })).await;
-        d.assert_status(201);
-        let draft = d.json()["id"].as_i64().unwrap();
-        r.json(Method::POST, &format!("/api/v1/drafting/tasks/{draft}/versions"), &json!({ "text": "调研提纲：企业开办和营商环境评价" }))
-            .await.assert_status(201);
+        let draft = draft(&mut r, researcher, t.b, "关于营商环境的调研报告", "调研提纲：企业开办和营商环境评价").await;
 
         // The reform office reads every task but no draft.
         let res = o.get(&u("/api/v1/search?q=营商环境")).await;
@@ -208,14 +222,7 @@ both! {
         // A task, a draft, a task, a minute apart: the draft sits between the two in time.
         let older = task(&mut o, "第一项", "持续优化营商环境", t.c, &[]).await;
         app.advance_minutes(1);
-        let d = r.json(Method::POST, "/api/v1/drafting/tasks", &json!({
-            "title": "调研提纲", "kind": "report", "unit_id": t.b.to_string(), "due_hours": "72",
-            "drafter_ids": [researcher.to_string()], "reviewer_id": researcher.to_string(), "checker_id": researcher.to_string(),
-        })).await;
-        d.assert_status(201);
-        let draft = d.json()["id"].as_i64().unwrap();
-        r.json(Method::POST, &format!("/api/v1/drafting/tasks/{draft}/versions"), &json!({ "text": "围绕营商环境开展走访" }))
-            .await.assert_status(201);
+        let draft = draft(&mut r, researcher, t.b, "调研提纲", "围绕营商环境开展走访").await;
         app.advance_minutes(1);
         let newer = task(&mut o, "第二项", "营商环境评价", t.c, &[]).await;
         let want = vec![
@@ -250,14 +257,7 @@ both! {
         let first = task(&mut o, "营商环境评估", "逐项督办", t.c, &[]).await;
         let second = task(&mut o, "重点工作", "优化营商环境", t.a, &[]).await;
         let mut r = app.as_account(researcher).await;
-        let d = r.json(Method::POST, "/api/v1/drafting/tasks", &json!({
-            "title": "调研提纲", "kind": "report", "unit_id": t.b.to_string(), "due_hours": "72",
-            "drafter_ids": [researcher.to_string()], "reviewer_id": researcher.to_string(), "checker_id": researcher.to_string(),
-        })).await;
-        d.assert_status(201);
-        let draft = d.json()["id"].as_i64().unwrap();
-        r.json(Method::POST, &format!("/api/v1/drafting/tasks/{draft}/versions"), &json!({ "text": "营商环境走访提纲" }))
-            .await.assert_status(201);
+        let draft = draft(&mut r, researcher, t.b, "调研提纲", "营商环境走访提纲").await;
 
         let mut z = app.as_account(reader).await;
         let queries = ["/api/v1/search?q=营商环境", "/api/v1/search?q=营商环境&kind=draft",
