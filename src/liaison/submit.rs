@@ -235,5 +235,5 @@ pub async fn submit(
     let intake = &c.state.intake;
     ready.seen = look_ahead(&c.state.db, &ready.analysis.signature, intake.committed()).await?;
     intake.saw_committed(ready.seen.upto);
-    c.state.intake.write(c.state, analyzer, ready).await
+    intake.write(c.state, analyzer, ready).await
 }

@@ -110,7 +110,9 @@ fn push_scope(sql: &mut Sql, who: &Principal, kinds: &[Kind]) -> bool {
     any
 }
 
-const _: () = assert!(super::index::KIND_BITS == 3, "the kind masks below are 7");
+/// An SQLite entry's kind, from its id ([`super::index::KIND_BITS`]).
+const KIND_OF_ROWID: &str = "(search_fts.rowid & 7)";
+const _: () = assert!(super::index::KIND_BITS == 3, "KIND_OF_ROWID masks three bits");
 
 /// How a query reads the index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,7 +139,7 @@ impl Path {
     fn push_is_kind(self, sql: &mut Sql, kind: Kind) {
         match self {
             Path::SqliteIndexOnly => {
-                sql.push("(search_fts.rowid & 7) = ").bind(kind.no());
+                sql.push(KIND_OF_ROWID).push(" = ").bind(kind.no());
             }
             Path::Sqlite | Path::Postgres => {
                 sql.push("d.kind = ").bind(kind.code());
@@ -162,7 +164,7 @@ fn push_from_where(
         Path::SqliteIndexOnly => {
             sql.push(" from search_fts where search_fts match ").bind(exprs.fts5(tier));
             if kinds.len() < Kind::ALL.len() {
-                sql.push(" and (search_fts.rowid & 7) in ").bind_list(kinds.iter().map(|k| k.no()));
+                sql.push(" and ").push(KIND_OF_ROWID).push(" in ").bind_list(kinds.iter().map(|k| k.no()));
             }
             return true;
         }
