@@ -21,7 +21,7 @@ PORT=18083
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
 command -v sqlite3 >/dev/null || { echo "install sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
 [ -x "$BIN" ] || cargo build --release
-export ZHENGYAN_LOG=warn ZHENGYAN_DATA_DIR=$PWD/bench-data
+export ZHENGYAN_LOG=${ZHENGYAN_LOG:-warn} ZHENGYAN_DATA_DIR=$PWD/bench-data
 unset ZHENGYAN_DATABASE_URL
 [ -f "$ZHENGYAN_DATA_DIR/zhengyan.db" ] || "$BIN" gen --scale 1 --seed 1 --audit 100000
 # The day's run (colours, lapses, retraining) first, so the served node does not start it mid-measurement.

@@ -57,6 +57,17 @@ impl Deref for AppState {
 const POLICY_TTL_MS: i64 = 5_000;
 
 impl AppState {
+    /// A handle that does not keep the state alive (for a task that should
+    /// end with it).
+    pub fn downgrade(&self) -> std::sync::Weak<Inner> {
+        Arc::downgrade(&self.0)
+    }
+
+    /// The state behind a [`Self::downgrade`] handle, while it lives.
+    pub fn upgrade(weak: &std::sync::Weak<Inner>) -> Option<AppState> {
+        weak.upgrade().map(AppState)
+    }
+
     /// Builds the state and brings built-in roles and dictionaries up to date.
     pub async fn new(config: Config, db: Db, clock: Clock) -> anyhow::Result<AppState> {
         let now = clock.now();

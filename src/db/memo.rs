@@ -26,25 +26,48 @@ pub async fn bump(tx: &mut Tx, key: &'static str, now: Ts) -> DbResult<()> {
 }
 
 /// One copy of a value, tagged with the counters (`K`) it was read under.
-pub struct Memo<K, V>(Mutex<Option<(K, Arc<V>)>>);
+pub struct Memo<K, V> {
+    held: Mutex<Option<(K, Arc<V>)>>,
+    /// Taken by whoever builds a new copy in [`Memo::get_or_build`].
+    building: tokio::sync::Mutex<()>,
+}
 
 impl<K, V> Default for Memo<K, V> {
     fn default() -> Self {
-        Memo(Mutex::new(None))
+        Memo { held: Mutex::new(None), building: tokio::sync::Mutex::new(()) }
     }
 }
 
 impl<K: PartialEq, V> Memo<K, V> {
     /// The copy, when it was read under `stamp`.
     pub fn get(&self, stamp: &K) -> Option<Arc<V>> {
-        let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         held.as_ref().filter(|(k, _)| k == stamp).map(|(_, v)| v.clone())
     }
 
     /// Keeps `value` as read under `stamp`, and gives it back shared.
     pub fn put(&self, stamp: K, value: V) -> Arc<V> {
         let value = Arc::new(value);
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((stamp, value.clone()));
+        *self.held.lock().unwrap_or_else(|e| e.into_inner()) = Some((stamp, value.clone()));
         value
+    }
+
+    /// The copy read under `stamp`, built by `build` when there is none. One
+    /// caller builds at a time and the others wait for its copy: a costly
+    /// copy (a model, a dictionary) asked for by many requests at once, as
+    /// when a node starts under load, is built once, not once per request.
+    pub async fn get_or_build<E, F>(&self, stamp: K, build: F) -> Result<Arc<V>, E>
+    where
+        F: AsyncFnOnce() -> Result<V, E>,
+    {
+        if let Some(v) = self.get(&stamp) {
+            return Ok(v);
+        }
+        let _turn = self.building.lock().await;
+        // Built by whoever had the turn before.
+        if let Some(v) = self.get(&stamp) {
+            return Ok(v);
+        }
+        Ok(self.put(stamp, build().await?))
     }
 }

@@ -92,16 +92,19 @@ impl Analyzer {
             .await?;
         let seg = crate::text::segmenter_at(db, (text, units)).await?;
         let stamp = (Arc::as_ptr(&seg) as usize, model_id, lexicon);
-        if let Some(a) = CURRENT.get(&stamp) {
-            return Ok(a);
-        }
-        let (model, history) = match model_id {
-            Some(id) => load_model(db, id).await?,
-            None => (None, History::default()),
-        };
-        let rows: Vec<(String, i64)> = db.all(Query::new("select word, level from liaison_lexicon")).await?;
-        let lexicon = Lexicon::new(rows.into_iter().filter_map(|(w, l)| Some((w, Risk::from_level(l)?))));
-        Ok(CURRENT.put(stamp, Analyzer { seg, model, history, lexicon }))
+        CURRENT
+            .get_or_build(stamp, async || {
+                let (model, history) = match model_id {
+                    Some(id) => load_model(db, id).await?,
+                    None => (None, History::default()),
+                };
+                let rows: Vec<(String, i64)> =
+                    db.all(Query::new("select word, level from liaison_lexicon")).await?;
+                let lexicon =
+                    Lexicon::new(rows.into_iter().filter_map(|(w, l)| Some((w, Risk::from_level(l)?))));
+                Ok(Analyzer { seg, model, history, lexicon })
+            })
+            .await
     }
 
     /// An analyzer from parts (tests, the generator).

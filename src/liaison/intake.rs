@@ -7,35 +7,46 @@
 //! ([`write::insert_many`]). Nobody waits for a group to fill: a lone
 //! submission is a group of one.
 //!
+//! One task per node writes the groups, fed by a channel: it takes whatever
+//! has arrived the moment the last group is done. (An earlier design passed a
+//! lock from request to request; the requests whose submissions had already
+//! been written still took their turn with it, one wake-up each, and the
+//! writer stood idle meanwhile: groups of one or two on a busy node.)
+//!
 //! Each submission stays whole or absent: the group commits or rolls back as
-//! one, and every waiter hears the outcome. The write runs in its own task, so
-//! a client that goes away cannot cut a group short. Several nodes each keep
-//! their own queue; the year's counter row orders their groups.
+//! one, and every waiter hears the outcome. A client that goes away cannot cut
+//! a group short. Several nodes each keep their own queue; the year's counter
+//! row orders their groups.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use super::analysis::Analyzer;
-use super::submit::Submitted;
+use super::submit::{Signatures, Submitted};
 use super::write::{self, Ready};
-use crate::app::AppState;
+use crate::app::{AppState, Inner};
 use crate::error::{AppError, AppResult};
 
 /// Submissions written in one transaction at most.
 const GROUP: usize = 64;
 
-type Waiting = (Ready, oneshot::Sender<Result<Submitted, String>>);
+/// A submission, the analyzer that read it (its segmenter cuts the search
+/// entry's words), and who waits for the outcome.
+type Waiting = (Ready, Arc<Analyzer>, oneshot::Sender<Result<Submitted, String>>);
 
 /// This node's queue of submissions waiting to be written.
 #[derive(Default)]
 pub struct Intake {
-    queue: Mutex<Vec<Waiting>>,
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// The writer task's inbox; made, with the task, on first use and again
+    /// if the task is gone.
+    inbox: Mutex<Option<mpsc::UnboundedSender<Waiting>>>,
     /// The highest case id known committed (0: not known yet). It only ever
     /// lags the database: it is raised after a commit, or from a read.
     committed: AtomicI64,
+    /// Signatures of recent cases, for the reader's near-duplicate look.
+    signatures: Signatures,
 }
 
 impl Intake {
@@ -47,25 +58,9 @@ impl Intake {
         item: Ready,
     ) -> AppResult<Submitted> {
         let (done, outcome) = oneshot::channel();
-        self.lock().push((item, done));
-        // Whoever holds the writer writes everything queued by then; the
-        // others find their submission already written when their turn comes.
-        let turn = Arc::clone(&self.writer).lock_owned().await;
-        let group: Vec<Waiting> = {
-            let mut queue = self.lock();
-            let n = queue.len().min(GROUP);
-            queue.drain(..n).collect()
-        };
-        if !group.is_empty() {
-            let state = state.clone();
-            let task = tokio::spawn(async move {
-                write_group(&state, &analyzer, group).await;
-                drop(turn);
-            });
-            task.await.map_err(|e| AppError::Internal(e.into()))?;
-        } else {
-            drop(turn);
-        }
+        self.inbox(state)
+            .send((item, analyzer, done))
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("提交写入任务已停止")))?;
         match outcome.await {
             Ok(Ok(s)) => Ok(s),
             Ok(Err(e)) => Err(AppError::Internal(anyhow::anyhow!(e))),
@@ -79,20 +74,65 @@ impl Intake {
         self.committed.load(Ordering::Acquire)
     }
 
+    /// The signatures this node keeps of recent cases.
+    pub fn signatures(&self) -> &Signatures {
+        &self.signatures
+    }
+
     /// Raises [`Self::committed`] to a case id known to be committed.
     pub fn saw_committed(&self, id: i64) {
         self.committed.fetch_max(id, Ordering::AcqRel);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
-        // A panic while holding the queue lock leaves the queue itself intact.
-        self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The writer's inbox, starting the writer if it is not running.
+    fn inbox(&self, state: &AppState) -> mpsc::UnboundedSender<Waiting> {
+        // A panic while holding this lock leaves the slot itself intact.
+        let mut slot = self.inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(inbox) = slot.as_ref().filter(|i| !i.is_closed()) {
+            return inbox.clone();
+        }
+        let (inbox, queue) = mpsc::unbounded_channel();
+        tokio::spawn(writer(state.downgrade(), queue));
+        *slot = Some(inbox.clone());
+        inbox
+    }
+}
+
+/// Writes groups until the state is gone: the first submission waiting and
+/// every one behind it (up to [`GROUP`], read by the same analyzer).
+async fn writer(state: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<Waiting>) {
+    let mut held: Option<Waiting> = None;
+    loop {
+        let first = match held.take() {
+            Some(w) => w,
+            None => match queue.recv().await {
+                Some(w) => w,
+                None => return,
+            },
+        };
+        let analyzer = Arc::clone(&first.1);
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match queue.try_recv() {
+                Ok(w) if Arc::ptr_eq(&w.1, &analyzer) => group.push(w),
+                Ok(w) => {
+                    // Read by another analyzer (the dictionary changed): the next group.
+                    held = Some(w);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        let Some(state) = AppState::upgrade(&state) else { return };
+        // In a task of its own: a panic fails this group's waiters, not the writer.
+        let _ = tokio::spawn(async move { write_group(&state, &analyzer, group).await }).await;
     }
 }
 
 /// Writes one group in one transaction and tells every waiter.
 async fn write_group(state: &AppState, analyzer: &Analyzer, group: Vec<Waiting>) {
-    let (items, waiters): (Vec<Ready>, Vec<_>) = group.into_iter().unzip();
+    let (items, waiters): (Vec<Ready>, Vec<_>) = group.into_iter().map(|(r, _, w)| (r, w)).unzip();
+    let started = std::time::Instant::now();
     let written = async {
         let mut tx = state.db.begin().await?;
         let out = write::insert_many(&mut tx, state, analyzer.segmenter(), &items).await?;
@@ -102,9 +142,15 @@ async fn write_group(state: &AppState, analyzer: &Analyzer, group: Vec<Waiting>)
     .await;
     match written {
         Ok(out) => {
+            tracing::debug!(
+                submissions = out.len(),
+                micros = started.elapsed().as_micros() as u64,
+                "group written"
+            );
             if let Some(last) = out.iter().map(|s| s.id).max() {
                 state.intake.saw_committed(last);
             }
+            state.intake.signatures.keep(out.iter().zip(&items).map(|(s, r)| (s.id, r.analysis.signature)));
             for (w, s) in waiters.into_iter().zip(out) {
                 // A waiter that went away no longer needs the answer.
                 let _ = w.send(Ok(s));

@@ -10,6 +10,9 @@
 //! which numbers it and orders the near-duplicate checks, so two copies of one
 //! complaint sent at the same moment still find each other.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -131,17 +134,22 @@ pub struct Seen {
     pub(super) upto: i64,
 }
 
-/// The candidates sharing a band with `sig`, with ids in `(after, upto]`.
-pub(super) fn candidates(sig: &neardup::Signature, after: i64, upto: Option<i64>) -> Sql {
-    let mut sql = Sql::new(
-        "select c.id, c.signature, c.merged_into from liaison_cases c where c.id in \
-         (select b.case_id from liaison_bands b where b.band in ",
-    );
+/// The ids of the newest 200 band-key entries shared with `sig`, with case
+/// ids in `(after, upto]` (a case sharing several bands comes once per band).
+fn push_band_ids(sql: &mut Sql, sig: &neardup::Signature, after: i64, upto: Option<i64>) {
+    sql.push("select b.case_id from liaison_bands b where b.band in ");
     sql.bind_list(neardup::bands(sig).iter().copied()).push(" and b.case_id > ").bind(after);
     if let Some(upto) = upto {
         sql.push(" and b.case_id <= ").bind(upto);
     }
-    sql.push(" order by b.case_id desc limit 200)");
+    sql.push(" order by b.case_id desc limit 200");
+}
+
+/// The candidates sharing a band with `sig`, with ids in `(after, upto]`.
+pub(super) fn candidates(sig: &neardup::Signature, after: i64, upto: Option<i64>) -> Sql {
+    let mut sql = Sql::new("select c.id, c.signature, c.merged_into from liaison_cases c where c.id in (");
+    push_band_ids(&mut sql, sig, after, upto);
+    sql.push(")");
     sql
 }
 
@@ -152,13 +160,68 @@ pub(super) fn best_of(
     rows: Vec<(i64, Option<Vec<u8>>, Option<i64>)>,
     seen: Option<(i64, f32)>,
 ) -> Option<(i64, f32)> {
-    rows.into_iter()
-        .filter_map(|(id, bytes, merged)| {
-            let s = neardup::similarity(sig, &analysis::signature_of(bytes.as_deref()?)?);
-            (s >= neardup::THRESHOLD).then_some((merged.unwrap_or(id), s))
-        })
-        .chain(seen)
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    let rows = rows
+        .into_iter()
+        .filter_map(|(id, bytes, merged)| Some((id, analysis::signature_of(bytes.as_deref()?)?, merged)));
+    best_match(sig, rows, seen)
+}
+
+/// [`best_of`] over signatures already read.
+fn best_match(
+    sig: &neardup::Signature,
+    rows: impl Iterator<Item = (i64, neardup::Signature, Option<i64>)>,
+    seen: Option<(i64, f32)>,
+) -> Option<(i64, f32)> {
+    rows.filter_map(|(id, other, merged)| {
+        let s = neardup::similarity(sig, &other);
+        (s >= neardup::THRESHOLD).then_some((merged.unwrap_or(id), s))
+    })
+    .chain(seen)
+    .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+}
+
+/// How many signatures a node keeps: the newest cases' (some 26 MB).
+const KEPT: usize = 100_000;
+
+/// Signatures of recent cases, kept by one node. A case's signature never
+/// changes once written, and a new submission's candidates are mostly recent
+/// cases, so for those the reader's look reads the band index alone, not
+/// hundreds of case rows (each a page read, as every commit empties a
+/// reader's page cache). Filled by the node's own groups and by what its
+/// looks had to read; the oldest go first.
+#[derive(Default)]
+pub struct Signatures {
+    held: Mutex<BTreeMap<i64, neardup::Signature>>,
+}
+
+impl Signatures {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<i64, neardup::Signature>> {
+        // A panic while holding the lock leaves the map itself intact.
+        self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Keeps the signatures of these cases.
+    pub fn keep(&self, cases: impl IntoIterator<Item = (i64, neardup::Signature)>) {
+        let mut held = self.lock();
+        held.extend(cases);
+        while held.len() > KEPT {
+            held.pop_first();
+        }
+    }
+
+    /// The signatures kept of `ids`, and the ids not kept.
+    fn split(&self, ids: &[i64]) -> (Vec<(i64, neardup::Signature)>, Vec<i64>) {
+        let held = self.lock();
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match held.get(id) {
+                Some(sig) => found.push((*id, *sig)),
+                None => missing.push(*id),
+            }
+        }
+        (found, missing)
+    }
 }
 
 /// Looks for earlier matches on a reader, before the write transaction, so
@@ -168,8 +231,14 @@ pub(super) fn best_of(
 /// `committed` is the highest case id the caller knows committed (a node's
 /// own groups' last, [`super::intake::Intake::committed`]), or 0 to read it
 /// from the table; a value that lags (another process wrote since) only
-/// leaves more for the writer to look at.
-pub async fn look_ahead(db: &Db, sig: &neardup::Signature, committed: i64) -> DbResult<Seen> {
+/// leaves more for the writer to look at. The match found is the case
+/// itself, merged or not: the writer follows merges when it links.
+pub async fn look_ahead(
+    db: &Db,
+    kept: &Signatures,
+    sig: &neardup::Signature,
+    committed: i64,
+) -> DbResult<Seen> {
     if db.dialect() != Dialect::Sqlite {
         // dialect: PostgreSQL's ids are not in commit order; its transaction looks at all history.
         return Ok(Seen::default());
@@ -179,8 +248,34 @@ pub async fn look_ahead(db: &Db, sig: &neardup::Signature, committed: i64) -> Db
         known => Some(known),
     };
     let Some(upto) = upto else { return Ok(Seen::default()) };
-    let rows = db.all(candidates(sig, 0, Some(upto)).build()).await?;
-    Ok(Seen { best: best_of(sig, rows, None), upto })
+    let mut sql = Sql::new("select distinct case_id from (");
+    push_band_ids(&mut sql, sig, 0, Some(upto));
+    sql.push(")");
+    let ids: Vec<(i64,)> = db.all(sql.build()).await?;
+    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+    let (mut found, missing) = kept.split(&ids);
+    if !missing.is_empty() {
+        let mut sql = Sql::new("select id, signature from liaison_cases where id in ");
+        sql.bind_list(missing.iter().copied());
+        let rows: Vec<(i64, Option<Vec<u8>>)> = db.all(sql.build()).await?;
+        let read: Vec<(i64, neardup::Signature)> = rows
+            .into_iter()
+            .filter_map(|(id, bytes)| Some((id, analysis::signature_of(bytes.as_deref()?)?)))
+            .collect();
+        kept.keep(read.iter().copied());
+        found.extend(read);
+    }
+    let rows = found.into_iter().map(|(id, other)| (id, other, None));
+    Ok(Seen { best: best_match(sig, rows, None), upto })
+}
+
+/// The case a match stands for: the case it was merged into (followed two
+/// merges deep), or itself.
+pub(super) fn push_merged_into(sql: &mut Sql) {
+    sql.push(
+        "select c.id, coalesce(m.merged_into, c.merged_into) from liaison_cases c \
+         left join liaison_cases m on m.id = c.merged_into where c.merged_into is not null and c.id in ",
+    );
 }
 
 /// The best earlier match of a signature: what the reader saw, and the cases
@@ -194,10 +289,12 @@ pub async fn find_duplicate(
 ) -> DbResult<Option<(i64, f32)>> {
     let mut earlier = seen.best;
     if let Some((id, score)) = earlier {
-        // Merged since the reader looked: the case it went into carries on.
-        let into: Option<i64> =
-            tx.scalar(Query::new("select merged_into from liaison_cases where id = $1").bind(id)).await?;
-        earlier = Some((into.unwrap_or(id), score));
+        // Merged: the case it went into carries on.
+        let mut sql = Sql::new("");
+        push_merged_into(&mut sql);
+        sql.bind_list([id]);
+        let into: Option<(i64, i64)> = tx.opt(sql.build()).await?;
+        earlier = Some((into.map_or(id, |(_, into)| into), score));
     }
     let rows = tx.all(candidates(sig, seen.upto, None).build()).await?;
     Ok(best_of(sig, rows, earlier))
@@ -233,7 +330,8 @@ pub async fn submit(
         Ready::new(c, &analyzer, input, (channel, State::Submitted), submitted_at.unwrap_or(c.now));
     ready.files = files_in;
     let intake = &c.state.intake;
-    ready.seen = look_ahead(&c.state.db, &ready.analysis.signature, intake.committed()).await?;
+    ready.seen =
+        look_ahead(&c.state.db, intake.signatures(), &ready.analysis.signature, intake.committed()).await?;
     intake.saw_committed(ready.seen.upto);
     intake.write(c.state, analyzer, ready).await
 }

@@ -13,7 +13,9 @@ use super::analysis::{self, Analysis, Analyzer};
 use super::cases::{office_accounts, risk_label};
 use super::flow::State;
 use super::neardup::{self, Signature};
-use super::submit::{Seen, Submission, Submitted, area_of, best_of, candidates, week_and_month};
+use super::submit::{
+    Seen, Submission, Submitted, area_of, best_of, candidates, push_merged_into, week_and_month,
+};
 use crate::app::{AppState, Caller};
 use crate::attachments::actions::{self as files, Checked, Owner};
 use crate::audit::{self, Actor, Event};
@@ -94,8 +96,8 @@ async fn duplicates(tx: &mut Tx, items: &[Ready]) -> DbResult<Vec<Option<Dup>>> 
     let seen_ids: Vec<i64> = items.iter().filter_map(|r| r.seen.best.map(|b| b.0)).collect();
     let mut merged: HashMap<i64, i64> = HashMap::new();
     if !seen_ids.is_empty() {
-        let mut sql =
-            Sql::new("select id, merged_into from liaison_cases where merged_into is not null and id in ");
+        let mut sql = Sql::new("");
+        push_merged_into(&mut sql);
         sql.bind_list(seen_ids.iter().copied());
         let rows: Vec<(i64, i64)> = tx.all(sql.build()).await?;
         merged.extend(rows);
@@ -240,32 +242,42 @@ pub(super) async fn insert_many(
         at += chunk.len();
     }
     let id_of = |k: usize| ids.get(&nos[k]).copied().unwrap_or_default();
-    let mut out = Vec::with_capacity(items.len());
-    for (k, r) in items.iter().enumerate() {
-        let dup_of = match dups[k] {
-            Some(Dup::Stored(id, _)) => Some(id),
-            Some(Dup::InGroup(i, s)) => {
-                // Its earlier twin got its id in this same group.
-                tx.exec(
-                    Query::new("update liaison_cases set dup_of = $1, dup_score = $2 where id = $3")
-                        .bind(id_of(i))
-                        .bind(f64::from(s))
-                        .bind(id_of(k)),
-                )
-                .await?;
-                Some(id_of(i))
-            }
-            None => None,
-        };
-        let risk_level = r.analysis.risk.map_or(0, |x| x as i64);
-        out.push(Submitted {
+    // Repeats of an earlier item of the group: its id is known only now.
+    let in_group: Vec<(i64, i64, f64)> = dups
+        .iter()
+        .enumerate()
+        .filter_map(|(k, d)| match d {
+            Some(Dup::InGroup(i, s)) => Some((id_of(k), id_of(*i), f64::from(*s))),
+            _ => None,
+        })
+        .collect();
+    for chunk in in_group.chunks(INSERT_ROWS) {
+        let mut sql = Sql::new("with v (id, dup_of, dup_score) as (values ");
+        for (i, (id, of, score)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(*of).push(", ").bind(*score);
+            sql.push(")");
+        }
+        sql.push(
+            ") update liaison_cases set dup_of = v.dup_of, dup_score = v.dup_score from v \
+             where liaison_cases.id = v.id",
+        );
+        tx.exec(sql.build()).await?;
+    }
+    let out: Vec<Submitted> = items
+        .iter()
+        .enumerate()
+        .map(|(k, r)| Submitted {
             id: id_of(k),
             no: nos[k].clone(),
-            dup_of,
+            dup_of: match dups[k] {
+                Some(Dup::Stored(id, _)) => Some(id),
+                Some(Dup::InGroup(i, _)) => Some(id_of(i)),
+                None => None,
+            },
             suggested: r.analysis.suggested.clone(),
-            risk_level,
-        });
-    }
+            risk_level: r.analysis.risk.map_or(0, |x| x as i64),
+        })
+        .collect();
 
     for (chunk, done) in items.chunks(INSERT_ROWS).zip(out.chunks(INSERT_ROWS)) {
         let mut bands = Sql::new("insert into liaison_bands (band, case_id) values ");

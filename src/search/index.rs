@@ -102,9 +102,18 @@ pub async fn put_many(tx: &mut Tx, seg: &Segmenter, docs: &[Doc], now: Ts) -> Db
         texts.push(" on conflict (id) do update set title = excluded.title, body = excluded.body");
         tx.exec(texts.build()).await?;
         if sqlite {
-            let mut gone = Sql::new("delete from search_fts where rowid in ");
-            gone.bind_list(ids.iter().map(|(id, _, _)| *id));
-            tx.exec(gone.build()).await?;
+            // An entry that kept its earlier id was updated: its old words go first.
+            let proposed = |i: usize, d: &Doc| ((next_seq + i as i64) << KIND_BITS) | d.kind.no();
+            let updated: Vec<i64> = chunk
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| id_of(d).filter(|id| *id != proposed(i, d)))
+                .collect();
+            if !updated.is_empty() {
+                let mut gone = Sql::new("delete from search_fts where rowid in ");
+                gone.bind_list(updated);
+                tx.exec(gone.build()).await?;
+            }
             let mut fts = Sql::new("insert into search_fts (rowid, title, body) values ");
             for (i, (d, (title, body))) in chunk.iter().zip(&terms).enumerate() {
                 fts.push(if i == 0 { "(" } else { ", (" }).bind(id_of(d)).push(", ").bind(title.as_str());

@@ -228,6 +228,9 @@ fn normalise_into(token: &str, out: &mut Vec<String>) {
 pub const VERSION_KEY: &str = "text.version";
 
 static CURRENT: RwLock<Option<Arc<Segmenter>>> = RwLock::new(None);
+/// Held while a segmenter is built: many requests that find it stale at once
+/// (a node starting under load) build it once.
+static BUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// What the process's segmenter was built from: the dictionary's and the unit tree's change counters.
 pub type Stamp = (Option<String>, Option<String>);
@@ -247,10 +250,14 @@ pub async fn segmenter(db: &Db) -> DbResult<Arc<Segmenter>> {
 
 /// [`segmenter`] for a stamp the caller read itself (with other counters, in one query).
 pub async fn segmenter_at(db: &Db, stamp: Stamp) -> DbResult<Arc<Segmenter>> {
-    if let Some(s) = CURRENT.read().unwrap_or_else(|e| e.into_inner()).as_ref()
-        && s.stamp == stamp
-    {
-        return Ok(s.clone());
+    let built =
+        || CURRENT.read().unwrap_or_else(|e| e.into_inner()).as_ref().filter(|s| s.stamp == stamp).cloned();
+    if let Some(s) = built() {
+        return Ok(s);
+    }
+    let _turn = BUILDING.lock().await;
+    if let Some(s) = built() {
+        return Ok(s);
     }
     let words = dictionary(db).await?;
     let mut built = Segmenter::with_words(words.iter().map(String::as_str));
