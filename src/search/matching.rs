@@ -54,6 +54,11 @@ impl Tier {
     pub const ALL: [Tier; 3] = [Tier::TitleAll, Tier::TitleSome, Tier::Body];
 }
 
+const _: () = assert!(
+    matches!(Tier::ALL, [Tier::TitleAll, Tier::TitleSome, Tier::Body]),
+    "Exprs::push_postgres_tier numbers the tiers in this order"
+);
+
 /// A query's match expressions in one database's syntax.
 pub(super) struct Exprs {
     /// Every word (each also as its parts).
@@ -85,6 +90,13 @@ impl Exprs {
             Some(Tier::TitleSome) => format!("(({{title}} : ({any})) AND ({all})) NOT ({{title}} : ({all}))"),
             Some(Tier::Body) => format!("({all}) NOT ({{title}} : ({any}))"),
         }
+    }
+
+    /// PostgreSQL: a match's tier as a number, 0 for the first of [`Tier::ALL`].
+    pub(super) fn push_postgres_tier(&self, sql: &mut Sql) {
+        sql.push("cast(case when d.tsv_title @@ to_tsquery('simple', ").bind(self.all.clone());
+        sql.push(") then 0 when d.tsv_title @@ to_tsquery('simple', ").bind(self.any.clone());
+        sql.push(") then 1 else 2 end as bigint)");
     }
 
     /// The PostgreSQL condition of every match or of one tier.

@@ -222,59 +222,18 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
     }
     results.words = words.iter().map(|w| w.word.clone()).collect();
 
-    // Counts by kind, under every filter but the kind: one row of filtered
-    // counts (a `group by` would first sort every match by its kind).
-    const _: () = assert!(Kind::ALL.len() == 5, "one count per kind below");
-    let mut sql = Sql::new("select ");
-    for (i, k) in Kind::ALL.iter().enumerate() {
-        sql.push(if i == 0 { "count(*) filter (where " } else { ", count(*) filter (where " });
-        path.push_is_kind(&mut sql, *k);
-        sql.push(")");
-    }
-    if push_from_where(&mut sql, path, &exprs, None, who, Kind::ALL, f) {
-        let (a, b, c, d, e): (i64, i64, i64, i64, i64) = db.one(sql.build()).await?;
-        results.counts = Kind::ALL.iter().copied().zip([a, b, c, d, e]).collect();
-    }
-    results.total = match f.kind {
-        Some(k) => results.counts.iter().find(|(c, _)| *c == k).map_or(0, |(_, n)| *n),
-        None => results.counts.iter().map(|(_, n)| n).sum(),
-    };
-    if results.total == 0 {
-        return Ok(results);
-    }
-    let kinds: Vec<Kind> = f.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
-    // The page, tier after tier: ids only (a sort that carried texts would
-    // move megabytes); the texts of the page's hits are read afterwards.
-    let mut ranked: Vec<(i64,)> = Vec::new();
-    let mut skip = (results.page - 1) * PAGE_SIZE;
-    for tier in Tier::ALL {
-        if ranked.len() as i64 >= PAGE_SIZE {
-            break;
-        }
-        if tier == Tier::TitleSome && words.len() < 2 {
-            continue; // one word is in the title or it is not
-        }
-        if skip > 0 {
-            // A later page: tiers wholly before it are counted, not read.
-            let mut sql = Sql::new("select count(*)");
-            push_from_where(&mut sql, path, &exprs, Some(tier), who, &kinds, f);
-            let n: i64 = db.scalar(sql.build()).await?;
-            if n <= skip {
-                skip -= n;
-                continue;
+    let ranked = match path {
+        Path::Postgres => match postgres_pass(db, &exprs, who, f, &mut results).await? {
+            Some(ranked) => ranked,
+            None => return Ok(results),
+        },
+        Path::Sqlite | Path::SqliteIndexOnly => {
+            match tiers_in_turn(db, path, &exprs, who, f, words.len(), &mut results).await? {
+                Some(ranked) => ranked,
+                None => return Ok(results),
             }
         }
-        let mut sql = Sql::new("select ");
-        sql.push(path.id());
-        if !push_from_where(&mut sql, path, &exprs, Some(tier), who, &kinds, f) {
-            return Ok(results);
-        }
-        // FTS5 hands its matches out in rowid order: newest first without a sort.
-        sql.push(" order by ").push(path.id()).push(" desc");
-        sql.push(" limit ").int(PAGE_SIZE - ranked.len() as i64).push(" offset ").int(skip);
-        skip = 0;
-        ranked.extend(db.all::<(i64,)>(sql.build()).await?);
-    }
+    };
     if ranked.is_empty() {
         return Ok(results);
     }
@@ -303,4 +262,110 @@ pub async fn search(db: &Db, seg: &Segmenter, who: &Principal, text: &str, f: &F
         })
         .collect();
     Ok(results)
+}
+
+/// SQLite: the counts by kind, then the page tier after tier, each tier one
+/// limited query in index order (FTS5 hands out its matches newest first).
+/// None when there is nothing to show.
+async fn tiers_in_turn(
+    db: &Db,
+    path: Path,
+    exprs: &Exprs,
+    who: &Principal,
+    f: &Filter,
+    words: usize,
+    results: &mut Results,
+) -> DbResult<Option<Vec<(i64,)>>> {
+    // Counts by kind, under every filter but the kind: one row of filtered
+    // counts (a `group by` would first sort every match by its kind).
+    const _: () = assert!(Kind::ALL.len() == 5, "one count per kind below");
+    let mut sql = Sql::new("select ");
+    for (i, k) in Kind::ALL.iter().enumerate() {
+        sql.push(if i == 0 { "count(*) filter (where " } else { ", count(*) filter (where " });
+        path.push_is_kind(&mut sql, *k);
+        sql.push(")");
+    }
+    if push_from_where(&mut sql, path, exprs, None, who, Kind::ALL, f) {
+        let (a, b, c, d, e): (i64, i64, i64, i64, i64) = db.one(sql.build()).await?;
+        results.counts = Kind::ALL.iter().copied().zip([a, b, c, d, e]).collect();
+    }
+    results.total = match f.kind {
+        Some(k) => results.counts.iter().find(|(c, _)| *c == k).map_or(0, |(_, n)| *n),
+        None => results.counts.iter().map(|(_, n)| n).sum(),
+    };
+    if results.total == 0 {
+        return Ok(None);
+    }
+    let kinds: Vec<Kind> = f.kind.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+    // The page, tier after tier: ids only (a sort that carried texts would
+    // move megabytes); the texts of the page's hits are read afterwards.
+    let mut ranked: Vec<(i64,)> = Vec::new();
+    let mut skip = (results.page - 1) * PAGE_SIZE;
+    for tier in Tier::ALL {
+        if ranked.len() as i64 >= PAGE_SIZE {
+            break;
+        }
+        if tier == Tier::TitleSome && words < 2 {
+            continue; // one word is in the title or it is not
+        }
+        if skip > 0 {
+            // A later page: tiers wholly before it are counted, not read.
+            let mut sql = Sql::new("select count(*)");
+            push_from_where(&mut sql, path, exprs, Some(tier), who, &kinds, f);
+            let n: i64 = db.scalar(sql.build()).await?;
+            if n <= skip {
+                skip -= n;
+                continue;
+            }
+        }
+        let mut sql = Sql::new("select ");
+        sql.push(path.id());
+        if !push_from_where(&mut sql, path, exprs, Some(tier), who, &kinds, f) {
+            return Ok(None);
+        }
+        // FTS5 hands its matches out in rowid order: newest first without a sort.
+        sql.push(" order by ").push(path.id()).push(" desc");
+        sql.push(" limit ").int(PAGE_SIZE - ranked.len() as i64).push(" offset ").int(skip);
+        skip = 0;
+        ranked.extend(db.all::<(i64,)>(sql.build()).await?);
+    }
+    Ok(Some(ranked))
+}
+
+/// PostgreSQL: one pass over the matches gives the counts by kind and tier
+/// and the page. A GIN index yields matches in no useful order, so every
+/// tier's query visited every match's row again; here each row is visited
+/// once, its tier told from the title's words on the row. None when there is
+/// nothing to show.
+async fn postgres_pass(
+    db: &Db,
+    exprs: &Exprs,
+    who: &Principal,
+    f: &Filter,
+    results: &mut Results,
+) -> DbResult<Option<Vec<(i64,)>>> {
+    let mut sql = Sql::new("with m as materialized (select d.id, d.kind, ");
+    exprs.push_postgres_tier(&mut sql);
+    sql.push(" as tier");
+    if !push_from_where(&mut sql, Path::Postgres, exprs, None, who, Kind::ALL, f) {
+        return Ok(None);
+    }
+    // Count rows carry n > 0 and no id; page rows n = 0 and their id.
+    sql.push(") select kind, tier, count(*), cast(0 as bigint) from m group by kind, tier union all ");
+    sql.push("(select kind, tier, cast(0 as bigint), id from m");
+    if let Some(k) = f.kind {
+        sql.push(" where kind = ").bind(k.code());
+    }
+    sql.push(" order by tier, id desc limit ").int(PAGE_SIZE);
+    sql.push(" offset ").int((results.page - 1) * PAGE_SIZE).push(")");
+    let rows: Vec<(String, i64, i64, i64)> = db.all(sql.build()).await?;
+    let count = |k: Kind| rows.iter().filter(|r| r.2 > 0 && r.0 == k.code()).map(|r| r.2).sum::<i64>();
+    results.counts = Kind::ALL.iter().map(|k| (*k, count(*k))).collect();
+    results.total = match f.kind {
+        Some(k) => count(k),
+        None => results.counts.iter().map(|(_, n)| n).sum(),
+    };
+    let mut page: Vec<(i64, i64)> = rows.iter().filter(|r| r.2 == 0).map(|r| (r.1, r.3)).collect();
+    page.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    Ok(Some(page.into_iter().map(|(_, id)| (id,)).collect()))
 }
