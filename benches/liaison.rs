@@ -23,7 +23,7 @@ use zhengyan::db::{Db, Query};
 use zhengyan::demo::bulk_liaison::{complaint, repeat};
 use zhengyan::liaison::analysis::Analyzer;
 use zhengyan::liaison::neardup;
-use zhengyan::liaison::submit::{Signatures, find_duplicate, look_ahead};
+use zhengyan::liaison::submit::{find_duplicate, look_ahead};
 use zhengyan::liaison::words::{History, Lexicon, Risk};
 use zhengyan::text::Segmenter;
 
@@ -75,14 +75,12 @@ fn near_duplicates() {
         // (flagged as a repeat of anything, of exactly the original).
         let mut found = (0, 0);
         let mut flagged = 0;
-        // As a node keeps them: none at first, then what the looks read.
-        let kept = Signatures::default();
         let mut tx = db.begin().await.expect("tx");
         for (text, original) in &probes {
             let sig = neardup::signature(text);
             let started = Instant::now();
             // As a submission does it: a reader's look, then the writer's for what came since.
-            let seen = look_ahead(&db, &kept, &sig, 0).await.expect("look ahead");
+            let seen = look_ahead(&db, &sig, 0).await.expect("look ahead");
             let hit = find_duplicate(&mut tx, &sig, seen).await.expect("lookup");
             times.push(started.elapsed());
             match original {

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::{mpsc, oneshot};
 
 use super::analysis::Analyzer;
-use super::submit::{Signatures, Submitted};
+use super::submit::Submitted;
 use super::write::{self, Ready};
 use crate::app::{AppState, Inner};
 use crate::error::{AppError, AppResult};
@@ -45,8 +45,6 @@ pub struct Intake {
     /// The highest case id known committed (0: not known yet). It only ever
     /// lags the database: it is raised after a commit, or from a read.
     committed: AtomicI64,
-    /// Signatures of recent cases, for the reader's near-duplicate look.
-    signatures: Signatures,
 }
 
 impl Intake {
@@ -72,11 +70,6 @@ impl Intake {
     /// snapshot starts after this call sees every case up to it.
     pub fn committed(&self) -> i64 {
         self.committed.load(Ordering::Acquire)
-    }
-
-    /// The signatures this node keeps of recent cases.
-    pub fn signatures(&self) -> &Signatures {
-        &self.signatures
     }
 
     /// Raises [`Self::committed`] to a case id known to be committed.
@@ -150,7 +143,6 @@ async fn write_group(state: &AppState, analyzer: &Analyzer, group: Vec<Waiting>)
             if let Some(last) = out.iter().map(|s| s.id).max() {
                 state.intake.saw_committed(last);
             }
-            state.intake.signatures.keep(out.iter().zip(&items).map(|(s, r)| (s.id, r.analysis.signature)));
             for (w, s) in waiters.into_iter().zip(out) {
                 // A waiter that went away no longer needs the answer.
                 let _ = w.send(Ok(s));

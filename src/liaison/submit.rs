@@ -10,9 +10,6 @@
 //! which numbers it and orders the near-duplicate checks, so two copies of one
 //! complaint sent at the same moment still find each other.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -160,68 +157,13 @@ pub(super) fn best_of(
     rows: Vec<(i64, Option<Vec<u8>>, Option<i64>)>,
     seen: Option<(i64, f32)>,
 ) -> Option<(i64, f32)> {
-    let rows = rows
-        .into_iter()
-        .filter_map(|(id, bytes, merged)| Some((id, analysis::signature_of(bytes.as_deref()?)?, merged)));
-    best_match(sig, rows, seen)
-}
-
-/// [`best_of`] over signatures already read.
-fn best_match(
-    sig: &neardup::Signature,
-    rows: impl Iterator<Item = (i64, neardup::Signature, Option<i64>)>,
-    seen: Option<(i64, f32)>,
-) -> Option<(i64, f32)> {
-    rows.filter_map(|(id, other, merged)| {
-        let s = neardup::similarity(sig, &other);
-        (s >= neardup::THRESHOLD).then_some((merged.unwrap_or(id), s))
-    })
-    .chain(seen)
-    .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-}
-
-/// How many signatures a node keeps: the newest cases' (some 26 MB).
-const KEPT: usize = 100_000;
-
-/// Signatures of recent cases, kept by one node. A case's signature never
-/// changes once written, and a new submission's candidates are mostly recent
-/// cases, so for those the reader's look reads the band index alone, not
-/// hundreds of case rows (each a page read, as every commit empties a
-/// reader's page cache). Filled by the node's own groups and by what its
-/// looks had to read; the oldest go first.
-#[derive(Default)]
-pub struct Signatures {
-    held: Mutex<BTreeMap<i64, neardup::Signature>>,
-}
-
-impl Signatures {
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<i64, neardup::Signature>> {
-        // A panic while holding the lock leaves the map itself intact.
-        self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Keeps the signatures of these cases.
-    pub fn keep(&self, cases: impl IntoIterator<Item = (i64, neardup::Signature)>) {
-        let mut held = self.lock();
-        held.extend(cases);
-        while held.len() > KEPT {
-            held.pop_first();
-        }
-    }
-
-    /// The signatures kept of `ids`, and the ids not kept.
-    fn split(&self, ids: &[i64]) -> (Vec<(i64, neardup::Signature)>, Vec<i64>) {
-        let held = self.lock();
-        let mut found = Vec::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for id in ids {
-            match held.get(id) {
-                Some(sig) => found.push((*id, *sig)),
-                None => missing.push(*id),
-            }
-        }
-        (found, missing)
-    }
+    rows.into_iter()
+        .filter_map(|(id, bytes, merged)| {
+            let s = neardup::similarity(sig, &analysis::signature_of(bytes.as_deref()?)?);
+            (s >= neardup::THRESHOLD).then_some((merged.unwrap_or(id), s))
+        })
+        .chain(seen)
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
 }
 
 /// Looks for earlier matches on a reader, before the write transaction, so
@@ -231,14 +173,8 @@ impl Signatures {
 /// `committed` is the highest case id the caller knows committed (a node's
 /// own groups' last, [`super::intake::Intake::committed`]), or 0 to read it
 /// from the table; a value that lags (another process wrote since) only
-/// leaves more for the writer to look at. The match found is the case
-/// itself, merged or not: the writer follows merges when it links.
-pub async fn look_ahead(
-    db: &Db,
-    kept: &Signatures,
-    sig: &neardup::Signature,
-    committed: i64,
-) -> DbResult<Seen> {
+/// leaves more for the writer to look at.
+pub async fn look_ahead(db: &Db, sig: &neardup::Signature, committed: i64) -> DbResult<Seen> {
     if db.dialect() != Dialect::Sqlite {
         // dialect: PostgreSQL's ids are not in commit order; its transaction looks at all history.
         return Ok(Seen::default());
@@ -248,25 +184,8 @@ pub async fn look_ahead(
         known => Some(known),
     };
     let Some(upto) = upto else { return Ok(Seen::default()) };
-    let mut sql = Sql::new("select distinct case_id from (");
-    push_band_ids(&mut sql, sig, 0, Some(upto));
-    sql.push(")");
-    let ids: Vec<(i64,)> = db.all(sql.build()).await?;
-    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
-    let (mut found, missing) = kept.split(&ids);
-    if !missing.is_empty() {
-        let mut sql = Sql::new("select id, signature from liaison_cases where id in ");
-        sql.bind_list(missing.iter().copied());
-        let rows: Vec<(i64, Option<Vec<u8>>)> = db.all(sql.build()).await?;
-        let read: Vec<(i64, neardup::Signature)> = rows
-            .into_iter()
-            .filter_map(|(id, bytes)| Some((id, analysis::signature_of(bytes.as_deref()?)?)))
-            .collect();
-        kept.keep(read.iter().copied());
-        found.extend(read);
-    }
-    let rows = found.into_iter().map(|(id, other)| (id, other, None));
-    Ok(Seen { best: best_match(sig, rows, None), upto })
+    let rows = db.all(candidates(sig, 0, Some(upto)).build()).await?;
+    Ok(Seen { best: best_of(sig, rows, None), upto })
 }
 
 /// The case a match stands for: the case it was merged into (followed two
@@ -330,8 +249,7 @@ pub async fn submit(
         Ready::new(c, &analyzer, input, (channel, State::Submitted), submitted_at.unwrap_or(c.now));
     ready.files = files_in;
     let intake = &c.state.intake;
-    ready.seen =
-        look_ahead(&c.state.db, intake.signatures(), &ready.analysis.signature, intake.committed()).await?;
+    ready.seen = look_ahead(&c.state.db, &ready.analysis.signature, intake.committed()).await?;
     intake.saw_committed(ready.seen.upto);
     intake.write(c.state, analyzer, ready).await
 }
