@@ -131,22 +131,17 @@ pub struct Seen {
     pub(super) upto: i64,
 }
 
-/// The ids of the newest 200 band-key entries shared with `sig`, with case
-/// ids in `(after, upto]` (a case sharing several bands comes once per band).
-fn push_band_ids(sql: &mut Sql, sig: &neardup::Signature, after: i64, upto: Option<i64>) {
-    sql.push("select b.case_id from liaison_bands b where b.band in ");
+/// The candidates sharing a band with `sig`, with ids in `(after, upto]`.
+pub(super) fn candidates(sig: &neardup::Signature, after: i64, upto: Option<i64>) -> Sql {
+    let mut sql = Sql::new(
+        "select c.id, c.signature, c.merged_into from liaison_cases c where c.id in \
+         (select b.case_id from liaison_bands b where b.band in ",
+    );
     sql.bind_list(neardup::bands(sig).iter().copied()).push(" and b.case_id > ").bind(after);
     if let Some(upto) = upto {
         sql.push(" and b.case_id <= ").bind(upto);
     }
-    sql.push(" order by b.case_id desc limit 200");
-}
-
-/// The candidates sharing a band with `sig`, with ids in `(after, upto]`.
-pub(super) fn candidates(sig: &neardup::Signature, after: i64, upto: Option<i64>) -> Sql {
-    let mut sql = Sql::new("select c.id, c.signature, c.merged_into from liaison_cases c where c.id in (");
-    push_band_ids(&mut sql, sig, after, upto);
-    sql.push(")");
+    sql.push(" order by b.case_id desc limit 200)");
     sql
 }
 
