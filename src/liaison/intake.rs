@@ -126,9 +126,11 @@ async fn writer(state: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<Waiting>)
 async fn write_group(state: &AppState, analyzer: &Analyzer, group: Vec<Waiting>) {
     let (items, waiters): (Vec<Ready>, Vec<_>) = group.into_iter().map(|(r, _, w)| (r, w)).unzip();
     let started = std::time::Instant::now();
+    let mut committing = started;
     let written = async {
         let mut tx = state.db.begin().await?;
         let out = write::insert_many(&mut tx, state, analyzer.segmenter(), &items).await?;
+        committing = std::time::Instant::now();
         tx.commit().await?;
         AppResult::Ok(out)
     }
@@ -138,6 +140,7 @@ async fn write_group(state: &AppState, analyzer: &Analyzer, group: Vec<Waiting>)
             tracing::debug!(
                 submissions = out.len(),
                 micros = started.elapsed().as_micros() as u64,
+                commit_micros = committing.elapsed().as_micros() as u64,
                 "group written"
             );
             if let Some(last) = out.iter().map(|s| s.id).max() {
