@@ -88,6 +88,11 @@ enum Dup {
     InGroup(usize, f32),
 }
 
+/// At most this many cases written since the readers looked are read as a
+/// run of ids (sixteen band lookups per submission cost more than reading a
+/// few dozen rows the writer has just written).
+const SINCE_IN_A_RUN: i64 = 1000;
+
 /// The earlier case each of `items` repeats, if any: what its reader saw
 /// (re-read in case it was merged since), the cases written since, and the
 /// items before it in the group. The higher similarity wins, then the
@@ -102,16 +107,22 @@ async fn duplicates(tx: &mut Tx, items: &[Ready]) -> DbResult<Vec<Option<Dup>>> 
         let rows: Vec<(i64, i64)> = tx.all(sql.build()).await?;
         merged.extend(rows);
     }
-    // Cases written since the readers looked: few, read once for the group.
+    // Cases written since the readers looked, read once for the group: as a
+    // run of the newest ids when they are few (the group before or two, pages
+    // the writer has just written), else through the band index. Either way
+    // only those sharing a band count (below).
     let looked: Vec<&Ready> = items.iter().filter(|r| r.seen.upto > 0).collect();
     let mut since: Vec<(i64, Option<Vec<u8>>, Option<i64>)> = Vec::new();
     if let Some(from) = looked.iter().map(|r| r.seen.upto).min() {
-        let mut sql = Sql::new(
-            "select c.id, c.signature, c.merged_into from liaison_cases c where c.id in \
-             (select b.case_id from liaison_bands b where b.band in ",
-        );
-        sql.bind_list(looked.iter().flat_map(|r| neardup::bands(&r.analysis.signature)));
-        sql.push(" and b.case_id > ").bind(from).push(")");
+        let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;
+        let mut sql = Sql::new("select c.id, c.signature, c.merged_into from liaison_cases c where c.id ");
+        if newest - from <= SINCE_IN_A_RUN {
+            sql.push("> ").bind(from);
+        } else {
+            sql.push("in (select b.case_id from liaison_bands b where b.band in ");
+            sql.bind_list(looked.iter().flat_map(|r| neardup::bands(&r.analysis.signature)));
+            sql.push(" and b.case_id > ").bind(from).push(")");
+        }
         since = tx.all(sql.build()).await?;
     }
     let since: Vec<(i64, Signature, [i64; neardup::BANDS], Option<i64>)> = since
