@@ -32,9 +32,16 @@ pub struct Memo<K, V> {
     building: tokio::sync::Mutex<()>,
 }
 
+impl<K, V> Memo<K, V> {
+    /// An empty memo (usable in a `static`).
+    pub const fn new() -> Self {
+        Memo { held: Mutex::new(None), building: tokio::sync::Mutex::const_new(()) }
+    }
+}
+
 impl<K, V> Default for Memo<K, V> {
     fn default() -> Self {
-        Memo { held: Mutex::new(None), building: tokio::sync::Mutex::new(()) }
+        Memo::new()
     }
 }
 

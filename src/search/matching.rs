@@ -99,27 +99,10 @@ impl Exprs {
         sql.push(") then 1 else 2 end as bigint)");
     }
 
-    /// The PostgreSQL condition of every match or of one tier.
-    pub(super) fn push_postgres(&self, sql: &mut Sql, tier: Option<Tier>) {
-        let tsq = |sql: &mut Sql, column: &'static str, expr: &str| {
-            sql.push(" d.").push(column).push(" @@ to_tsquery('simple', ").bind(expr.to_string()).push(")");
-        };
-        match tier {
-            None => tsq(sql, "tsv", &self.all),
-            Some(Tier::TitleAll) => tsq(sql, "tsv_title", &self.all),
-            Some(Tier::TitleSome) => {
-                tsq(sql, "tsv_title", &self.any);
-                sql.push(" and");
-                tsq(sql, "tsv", &self.all);
-                sql.push(" and not");
-                tsq(sql, "tsv_title", &self.all);
-            }
-            Some(Tier::Body) => {
-                tsq(sql, "tsv", &self.all);
-                sql.push(" and not");
-                tsq(sql, "tsv_title", &self.any);
-            }
-        }
+    /// The PostgreSQL condition of every match (the tiers are told apart on
+    /// each row, [`Self::push_postgres_tier`]).
+    pub(super) fn push_postgres(&self, sql: &mut Sql) {
+        sql.push(" d.tsv @@ to_tsquery('simple', ").bind(self.all.clone()).push(")");
     }
 }
 

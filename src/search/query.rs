@@ -175,8 +175,9 @@ fn push_from_where(
             .bind(exprs.fts5(tier));
         }
         Path::Postgres => {
+            debug_assert!(tier.is_none(), "PostgreSQL tells the tiers apart on each row");
             sql.push(" from search_docs d where");
-            exprs.push_postgres(sql, tier);
+            exprs.push_postgres(sql);
         }
     }
     if let Some(y) = f.year {

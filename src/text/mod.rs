@@ -15,10 +15,11 @@
 
 pub mod words;
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use jieba_rs::Jieba;
 
+use crate::db::memo::Memo;
 use crate::db::{Db, DbResult, Query};
 
 /// Terms of the work that the general dictionary cuts apart.
@@ -83,12 +84,11 @@ pub struct QueryWord {
 /// The segmenter with the dictionary it was built from.
 pub struct Segmenter {
     jieba: Jieba,
-    stamp: (Option<String>, Option<String>),
 }
 
 impl std::fmt::Debug for Segmenter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Segmenter").field("stamp", &self.stamp).finish_non_exhaustive()
+        f.debug_struct("Segmenter").finish_non_exhaustive()
     }
 }
 
@@ -103,7 +103,7 @@ impl Segmenter {
                 jieba.add_word(w, Some(50_000), None);
             }
         }
-        Segmenter { jieba, stamp: (None, None) }
+        Segmenter { jieba }
     }
 
     /// Words of `text` in order, normalised, punctuation dropped (precise mode).
@@ -227,10 +227,9 @@ fn normalise_into(token: &str, out: &mut Vec<String>) {
 /// The counter moved by every change to `text_words`.
 pub const VERSION_KEY: &str = "text.version";
 
-static CURRENT: RwLock<Option<Arc<Segmenter>>> = RwLock::new(None);
-/// Held while a segmenter is built: many requests that find it stale at once
-/// (a node starting under load) build it once.
-static BUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// The process's segmenter and what it was built from; many requests that
+/// find it stale at once (a node starting under load) build it once.
+static CURRENT: Memo<Stamp, Segmenter> = Memo::new();
 
 /// What the process's segmenter was built from: the dictionary's and the unit tree's change counters.
 pub type Stamp = (Option<String>, Option<String>);
@@ -250,21 +249,12 @@ pub async fn segmenter(db: &Db) -> DbResult<Arc<Segmenter>> {
 
 /// [`segmenter`] for a stamp the caller read itself (with other counters, in one query).
 pub async fn segmenter_at(db: &Db, stamp: Stamp) -> DbResult<Arc<Segmenter>> {
-    let built =
-        || CURRENT.read().unwrap_or_else(|e| e.into_inner()).as_ref().filter(|s| s.stamp == stamp).cloned();
-    if let Some(s) = built() {
-        return Ok(s);
-    }
-    let _turn = BUILDING.lock().await;
-    if let Some(s) = built() {
-        return Ok(s);
-    }
-    let words = dictionary(db).await?;
-    let mut built = Segmenter::with_words(words.iter().map(String::as_str));
-    built.stamp = stamp;
-    let built = Arc::new(built);
-    *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = Some(built.clone());
-    Ok(built)
+    CURRENT
+        .get_or_build(stamp, async || {
+            let words = dictionary(db).await?;
+            Ok(Segmenter::with_words(words.iter().map(String::as_str)))
+        })
+        .await
 }
 
 /// The words the office added and the names of its active units.
