@@ -22,6 +22,7 @@ use rand::{RngExt, SeedableRng};
 use zhengyan::db::{Db, Query};
 use zhengyan::demo::bulk_liaison::{complaint, repeat};
 use zhengyan::liaison::analysis::Analyzer;
+use zhengyan::liaison::bands::Recent;
 use zhengyan::liaison::neardup;
 use zhengyan::liaison::submit::{find_duplicate, look_ahead};
 use zhengyan::liaison::words::{History, Lexicon, Risk};
@@ -56,6 +57,8 @@ fn near_duplicates() {
     rt.block_on(async {
         let db = Db::connect(&format!("sqlite://{}", path.display()), 4).await.expect("db");
         let total: i64 = db.scalar(Query::new("select count(*) from liaison_cases")).await.expect("count");
+        // As a node starts: the cases after the fold point (an earlier ingest's) read into memory at first use.
+        let recent = Recent::default();
         let stored: Vec<(i64, String, String, Option<i64>)> = db
             .all(Query::new(
                 "select id, title, content, dup_of from liaison_cases where id % 997 = 3 and dup_of is null \
@@ -80,8 +83,8 @@ fn near_duplicates() {
             let sig = neardup::signature(text);
             let started = Instant::now();
             // As a submission does it: a reader's look, then the writer's for what came since.
-            let seen = look_ahead(&db, &sig, 0).await.expect("look ahead");
-            let hit = find_duplicate(&mut tx, &sig, seen).await.expect("lookup");
+            let seen = look_ahead(&db, &recent, &sig, 0).await.expect("look ahead");
+            let hit = find_duplicate(&mut tx, &recent, &sig, seen).await.expect("lookup");
             times.push(started.elapsed());
             match original {
                 Some(id) => {

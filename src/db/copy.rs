@@ -378,5 +378,13 @@ pub async fn copy(src: &Db, dst: &Db) -> anyhow::Result<Vec<(&'static str, i64)>
             bail!("{table}: {n} rows read but {at_target} at the target");
         }
     }
+    if dst.dialect() == Dialect::Postgres {
+        // dialect: PostgreSQL writes every case's band keys with the case; the
+        // keys a SQLite source had not folded into its table yet are written now.
+        let now = crate::clock::Clock::system(time::UtcOffset::UTC).now();
+        crate::liaison::bands::fold_from_table(dst, now).await?;
+        dst.exec(Query::new("delete from settings where key = $1").bind(crate::liaison::bands::FOLDED_KEY))
+            .await?;
+    }
     Ok(result)
 }

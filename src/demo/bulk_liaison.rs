@@ -28,6 +28,7 @@ use crate::app::AppState;
 use crate::clock::Ts;
 use crate::db::{Arg, Dialect, Query, Sql};
 use crate::liaison::analysis::{self, Analysis, Analyzer};
+use crate::liaison::bands;
 use crate::liaison::neardup::{self, Signature};
 use crate::liaison::settings::Limits;
 use crate::liaison::submit::{area_of, week_and_month};
@@ -188,6 +189,8 @@ pub async fn generate(
         return Ok(0);
     }
     let started = Instant::now();
+    // The keys are written with each batch below, after any cases' keys still to fold.
+    bands::fold_from_table(db, now).await?;
     let points: Vec<(i64, String, String)> = db
         .all(Query::new(
             "select u.id, u.name, u.path from liaison_points p join units u on u.id = p.unit_id order by u.id",
@@ -354,6 +357,8 @@ pub async fn generate(
             sql.push(" on conflict do nothing");
             tx.exec(sql.build()).await?;
         }
+        // Every case up to the batch's last has its keys in the table.
+        bands::folded_upto(&mut tx, (done + batch) as i64, now).await?;
         tx.commit().await?;
         for (d, a) in drafts.into_iter().zip(analyses) {
             if d.repeat_of.is_none() {

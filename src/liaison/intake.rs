@@ -24,9 +24,11 @@ use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::{mpsc, oneshot};
 
 use super::analysis::Analyzer;
+use super::bands::{self, Recent};
 use super::submit::Submitted;
 use super::write::{self, Ready};
 use crate::app::{AppState, Inner};
+use crate::db::Dialect;
 use crate::error::{AppError, AppResult};
 
 /// Submissions written in one transaction at most.
@@ -45,6 +47,8 @@ pub struct Intake {
     /// The highest case id known committed (0: not known yet). It only ever
     /// lags the database: it is raised after a commit, or from a read.
     committed: AtomicI64,
+    /// The newest cases' band keys, on SQLite.
+    pub recent: Recent,
 }
 
 impl Intake {
@@ -92,33 +96,76 @@ impl Intake {
 }
 
 /// Writes groups until the state is gone: the first submission waiting and
-/// every one behind it (up to [`GROUP`], read by the same analyzer).
+/// every one behind it (up to [`GROUP`], read by the same analyzer). On
+/// SQLite, once enough cases' band keys are held in memory, it folds them
+/// into the table one slice per turn, between groups.
 async fn writer(state: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<Waiting>) {
     let mut held: Option<Waiting> = None;
+    // A fold under way: the case it reaches and its next slice.
+    let mut folding: Option<(i64, u32)> = None;
     loop {
         let first = match held.take() {
-            Some(w) => w,
+            Some(w) => Some(w),
+            None if folding.is_some() => match queue.try_recv() {
+                Ok(w) => Some(w),
+                Err(mpsc::error::TryRecvError::Empty) => None,
+                Err(mpsc::error::TryRecvError::Disconnected) => return,
+            },
             None => match queue.recv().await {
-                Some(w) => w,
+                Some(w) => Some(w),
                 None => return,
             },
         };
-        let analyzer = Arc::clone(&first.1);
-        let mut group = vec![first];
-        while group.len() < GROUP {
-            match queue.try_recv() {
-                Ok(w) if Arc::ptr_eq(&w.1, &analyzer) => group.push(w),
-                Ok(w) => {
-                    // Read by another analyzer (the dictionary changed): the next group.
-                    held = Some(w);
-                    break;
-                }
-                Err(_) => break,
-            }
-        }
         let Some(state) = AppState::upgrade(&state) else { return };
-        // In a task of its own: a panic fails this group's waiters, not the writer.
-        let _ = tokio::spawn(async move { write_group(&state, &analyzer, group).await }).await;
+        if let Some(first) = first {
+            let analyzer = Arc::clone(&first.1);
+            let mut group = vec![first];
+            while group.len() < GROUP {
+                match queue.try_recv() {
+                    Ok(w) if Arc::ptr_eq(&w.1, &analyzer) => group.push(w),
+                    Ok(w) => {
+                        // Read by another analyzer (the dictionary changed): the next group.
+                        held = Some(w);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            let s = state.clone();
+            // In a task of its own: a panic fails this group's waiters, not the writer.
+            let _ = tokio::spawn(async move { write_group(&s, &analyzer, group).await }).await;
+        }
+        folding = fold_turn(&state, folding).await;
+    }
+}
+
+/// One turn of folding band keys into the table (SQLite): the next slice of
+/// a fold under way, or the start of one when enough cases are held.
+async fn fold_turn(state: &AppState, folding: Option<(i64, u32)>) -> Option<(i64, u32)> {
+    let recent = &state.intake.recent;
+    let (target, slice) = match folding {
+        Some(f) => f,
+        None if state.db.dialect() == Dialect::Sqlite && recent.len() >= bands::FOLD_AT => {
+            (recent.fold_target(), 0)
+        }
+        None => return None,
+    };
+    let started = std::time::Instant::now();
+    match recent.fold_slice(&state.db, target, slice, state.clock.now()).await {
+        Ok(done) => {
+            tracing::debug!(
+                upto = target,
+                slice,
+                micros = started.elapsed().as_micros() as u64,
+                "band keys folded"
+            );
+            (!done).then_some((target, slice + 1))
+        }
+        Err(e) => {
+            // Memory keeps the keys; the next turn starts the fold again.
+            tracing::error!(error = %e, "band keys were not folded into the table");
+            None
+        }
     }
 }
 
@@ -143,6 +190,10 @@ async fn write_group(state: &AppState, analyzer: &Analyzer, group: Vec<Waiting>)
                 commit_micros = committing.elapsed().as_micros() as u64,
                 "group written"
             );
+            if state.db.dialect() == Dialect::Sqlite {
+                // dialect: SQLite's newest band keys are held in memory.
+                state.intake.recent.push(out.iter().zip(&items).map(|(s, r)| (s.id, r.analysis.signature)));
+            }
             if let Some(last) = out.iter().map(|s| s.id).max() {
                 state.intake.saw_committed(last);
             }

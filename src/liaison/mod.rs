@@ -14,6 +14,7 @@
 
 pub mod analysis;
 pub mod api;
+pub mod bands;
 pub mod cases;
 pub mod chart;
 pub mod classify;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::analysis::{self, Analyzer};
+use super::bands::Recent;
 use super::cases::URGENCY;
 use super::flow::State;
 use super::neardup;
@@ -131,8 +132,14 @@ pub struct Seen {
     pub(super) upto: i64,
 }
 
-/// The candidates sharing a band with `sig`, with ids in `(after, upto]`.
-pub(super) fn candidates(sig: &neardup::Signature, after: i64, upto: Option<i64>) -> Sql {
+/// The candidates sharing a band with `sig` in the band table, with ids in
+/// `(after, upto]`, and the cases `held` in memory ([`super::bands`]).
+pub(super) fn candidates(
+    sig: &neardup::Signature,
+    after: i64,
+    upto: Option<i64>,
+    held: &[(i64, f32)],
+) -> Sql {
     let mut sql = Sql::new(
         "select c.id, c.signature, c.merged_into from liaison_cases c where c.id in \
          (select b.case_id from liaison_bands b where b.band in ",
@@ -142,6 +149,10 @@ pub(super) fn candidates(sig: &neardup::Signature, after: i64, upto: Option<i64>
         sql.push(" and b.case_id <= ").bind(upto);
     }
     sql.push(" order by b.case_id desc limit 200)");
+    if !held.is_empty() {
+        sql.push(" union select c.id, c.signature, c.merged_into from liaison_cases c where c.id in ");
+        sql.bind_list(held.iter().map(|h| h.0));
+    }
     sql
 }
 
@@ -169,7 +180,12 @@ pub(super) fn best_of(
 /// own groups' last, [`super::intake::Intake::committed`]), or 0 to read it
 /// from the table; a value that lags (another process wrote since) only
 /// leaves more for the writer to look at.
-pub async fn look_ahead(db: &Db, sig: &neardup::Signature, committed: i64) -> DbResult<Seen> {
+pub async fn look_ahead(
+    db: &Db,
+    recent: &Recent,
+    sig: &neardup::Signature,
+    committed: i64,
+) -> DbResult<Seen> {
     if db.dialect() != Dialect::Sqlite {
         // dialect: PostgreSQL's ids are not in commit order; its transaction looks at all history.
         return Ok(Seen::default());
@@ -179,7 +195,10 @@ pub async fn look_ahead(db: &Db, sig: &neardup::Signature, committed: i64) -> Db
         known => Some(known),
     };
     let Some(upto) = upto else { return Ok(Seen::default()) };
-    let rows = db.all(candidates(sig, 0, Some(upto)).build()).await?;
+    // Memory before the table: a fold forgets its cases only once they are in the table.
+    recent.catch_up(db, upto).await?;
+    let held = recent.near(sig, 0, upto);
+    let rows = db.all(candidates(sig, 0, Some(upto), &held).build()).await?;
     Ok(Seen { best: best_of(sig, rows, None), upto })
 }
 
@@ -198,6 +217,7 @@ pub(super) fn push_merged_into(sql: &mut Sql) {
 /// is checked at once by the writer (`write::duplicates`, same rules).
 pub async fn find_duplicate(
     tx: &mut Tx,
+    recent: &Recent,
     sig: &neardup::Signature,
     seen: Seen,
 ) -> DbResult<Option<(i64, f32)>> {
@@ -210,7 +230,14 @@ pub async fn find_duplicate(
         let into: Option<(i64, i64)> = tx.opt(sql.build()).await?;
         earlier = Some((into.map_or(id, |(_, into)| into), score));
     }
-    let rows = tx.all(candidates(sig, seen.upto, None).build()).await?;
+    let mut held = Vec::new();
+    if tx.dialect() == Dialect::Sqlite {
+        // dialect: on SQLite the newest cases' band keys are in memory.
+        let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;
+        recent.catch_up_in(tx, newest).await?;
+        held = recent.near(sig, seen.upto, newest);
+    }
+    let rows = tx.all(candidates(sig, seen.upto, None, &held).build()).await?;
     Ok(best_of(sig, rows, earlier))
 }
 
@@ -244,7 +271,8 @@ pub async fn submit(
         Ready::new(c, &analyzer, input, (channel, State::Submitted), submitted_at.unwrap_or(c.now));
     ready.files = files_in;
     let intake = &c.state.intake;
-    ready.seen = look_ahead(&c.state.db, &ready.analysis.signature, intake.committed()).await?;
+    ready.seen =
+        look_ahead(&c.state.db, &intake.recent, &ready.analysis.signature, intake.committed()).await?;
     intake.saw_committed(ready.seen.upto);
     intake.write(c.state, analyzer, ready).await
 }

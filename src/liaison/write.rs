@@ -1,7 +1,8 @@
 //! Writing submissions: a group of checked, analysed submissions in one
 //! transaction and a few statements — numbers from the year's counter row
 //! taken once, near-duplicate links (what each reader saw, the cases written
-//! since, and repeats inside the group), then the cases, band keys, first
+//! since, and repeats inside the group), then the cases, band keys (on
+//! PostgreSQL; SQLite folds them in later, see [`super::bands`]), first
 //! steps, search entries, chained audit records, files and risk notices.
 //! Used by the intake's group commit and by the import of earlier ledgers.
 
@@ -10,9 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use time::Date;
 
 use super::analysis::{self, Analysis, Analyzer};
+use super::bands::{self, Recent};
 use super::cases::{office_accounts, risk_label};
 use super::flow::State;
-use super::neardup::{self, Signature};
+use super::neardup;
 use super::submit::{
     Seen, Submission, Submitted, area_of, best_of, candidates, push_merged_into, week_and_month,
 };
@@ -21,7 +23,7 @@ use crate::attachments::actions::{self as files, Checked, Owner};
 use crate::audit::{self, Actor, Event};
 use crate::authz::Principal;
 use crate::clock::Ts;
-use crate::db::{DbResult, Query, Sql, Tx};
+use crate::db::{DbResult, Dialect, Query, Sql, Tx};
 use crate::error::AppResult;
 use crate::notify::{self, Outgoing};
 use crate::search::Kind as DocKind;
@@ -88,69 +90,57 @@ enum Dup {
     InGroup(usize, f32),
 }
 
-/// At most this many cases written since the readers looked are read as a
-/// run of ids (sixteen band lookups per submission cost more than reading a
-/// few dozen rows the writer has just written).
-const SINCE_IN_A_RUN: i64 = 1000;
-
 /// The earlier case each of `items` repeats, if any: what its reader saw
 /// (re-read in case it was merged since), the cases written since, and the
 /// items before it in the group. The higher similarity wins, then the
 /// earlier case.
-async fn duplicates(tx: &mut Tx, items: &[Ready]) -> DbResult<Vec<Option<Dup>>> {
-    let seen_ids: Vec<i64> = items.iter().filter_map(|r| r.seen.best.map(|b| b.0)).collect();
+async fn duplicates(tx: &mut Tx, recent: &Recent, items: &[Ready]) -> DbResult<Vec<Option<Dup>>> {
+    // On SQLite the cases after the fold point are looked up in memory, each
+    // item's from where its reader looked (all of them for an import); the
+    // band table serves only what lies at or below the fold point.
+    let sqlite = tx.dialect() == Dialect::Sqlite;
+    let mut held: Vec<Vec<(i64, f32)>> = vec![Vec::new(); items.len()];
+    let mut floor = 0;
+    if sqlite {
+        let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;
+        recent.catch_up_in(tx, newest).await?;
+        floor = recent.floor();
+        for (h, r) in held.iter_mut().zip(items) {
+            *h = recent.near(&r.analysis.signature, r.seen.upto, newest);
+        }
+    }
+    let ids: Vec<i64> = items
+        .iter()
+        .filter_map(|r| r.seen.best.map(|b| b.0))
+        .chain(held.iter().flatten().map(|h| h.0))
+        .collect();
     let mut merged: HashMap<i64, i64> = HashMap::new();
-    if !seen_ids.is_empty() {
+    if !ids.is_empty() {
         let mut sql = Sql::new("");
         push_merged_into(&mut sql);
-        sql.bind_list(seen_ids.iter().copied());
+        sql.bind_list(ids);
         let rows: Vec<(i64, i64)> = tx.all(sql.build()).await?;
         merged.extend(rows);
     }
-    // Cases written since the readers looked, read once for the group: as a
-    // run of the newest ids when they are few (the group before or two, pages
-    // the writer has just written), else through the band index. Either way
-    // only those sharing a band count (below).
-    let looked: Vec<&Ready> = items.iter().filter(|r| r.seen.upto > 0).collect();
-    let mut since: Vec<(i64, Option<Vec<u8>>, Option<i64>)> = Vec::new();
-    if let Some(from) = looked.iter().map(|r| r.seen.upto).min() {
-        let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;
-        let mut sql = Sql::new("select c.id, c.signature, c.merged_into from liaison_cases c where c.id ");
-        if newest - from <= SINCE_IN_A_RUN {
-            sql.push("> ").bind(from);
-        } else {
-            sql.push("in (select b.case_id from liaison_bands b where b.band in ");
-            sql.bind_list(looked.iter().flat_map(|r| neardup::bands(&r.analysis.signature)));
-            sql.push(" and b.case_id > ").bind(from).push(")");
-        }
-        since = tx.all(sql.build()).await?;
-    }
-    let since: Vec<(i64, Signature, [i64; neardup::BANDS], Option<i64>)> = since
-        .into_iter()
-        .filter_map(|(id, bytes, merged)| {
-            let sig = analysis::signature_of(bytes.as_deref()?)?;
-            Some((id, sig, neardup::bands(&sig), merged))
-        })
-        .collect();
+    let best = |found: &mut dyn Iterator<Item = (i64, f32)>| {
+        found
+            .map(|(id, s)| (merged.get(&id).copied().unwrap_or(id), s))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    };
     // The group's own band keys, to find a repeat among the items before.
     let mut by_band: HashMap<i64, Vec<usize>> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
     for (j, r) in items.iter().enumerate() {
         let sig = &r.analysis.signature;
         let bands = neardup::bands(sig);
-        let earlier = r.seen.best.map(|(id, s)| (merged.get(&id).copied().unwrap_or(id), s));
-        let stored = if r.seen.upto > 0 {
-            since
-                .iter()
-                .filter(|(id, _, theirs, _)| *id > r.seen.upto && theirs.iter().any(|b| bands.contains(b)))
-                .map(|(id, other, _, merged)| (merged.unwrap_or(*id), neardup::similarity(sig, other)))
-                .filter(|(_, s)| *s >= neardup::THRESHOLD)
-                .chain(earlier)
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-        } else {
-            // Nothing looked at before (an import, PostgreSQL): all history, here.
-            let rows = tx.all(candidates(sig, 0, None).build()).await?;
+        let stored = if !sqlite || r.seen.upto < floor {
+            // Part of what came after the reader's look is in the table (on
+            // PostgreSQL all of it: the reader did not look).
+            let rows = tx.all(candidates(sig, r.seen.upto, None, &held[j]).build()).await?;
+            let earlier = best(&mut r.seen.best.into_iter());
             best_of(sig, rows, earlier)
+        } else {
+            best(&mut held[j].iter().copied().chain(r.seen.best))
         };
         let mut before: Vec<usize> = bands.iter().filter_map(|b| by_band.get(b)).flatten().copied().collect();
         before.sort_unstable();
@@ -216,7 +206,12 @@ pub(super) async fn insert_many(
             format!("JC{year}{n:06}")
         })
         .collect();
-    let dups = duplicates(tx, items).await?;
+    let recent = &state.intake.recent;
+    let dups = duplicates(tx, recent, items).await?;
+    if tx.dialect() == Dialect::Sqlite {
+        // dialect: SQLite's band keys wait in memory to be folded in; see `bands`.
+        bands::record_fold_point(tx, items[0].now).await?;
+    }
 
     let mut ids: HashMap<String, i64> = HashMap::new();
     let mut at = 0;
@@ -290,15 +285,22 @@ pub(super) async fn insert_many(
         })
         .collect();
 
+    let inline_bands = tx.dialect() == Dialect::Postgres;
     for (chunk, done) in items.chunks(INSERT_ROWS).zip(out.chunks(INSERT_ROWS)) {
-        let mut bands = Sql::new("insert into liaison_bands (band, case_id) values ");
+        if inline_bands {
+            let mut bands = Sql::new("insert into liaison_bands (band, case_id) values ");
+            for (i, (r, s)) in chunk.iter().zip(done).enumerate() {
+                for (j, b) in neardup::bands(&r.analysis.signature).iter().enumerate() {
+                    bands.push(if i + j == 0 { "(" } else { ", (" }).bind(*b).push(", ").bind(s.id).push(")");
+                }
+            }
+            bands.push(" on conflict do nothing");
+            tx.exec(bands.build()).await?;
+        }
         let mut steps = Sql::new(
             "insert into liaison_events (case_id, action, from_state, to_state, unit_id, reason, comment, by_id, at) values ",
         );
         for (i, (r, s)) in chunk.iter().zip(done).enumerate() {
-            for (j, b) in neardup::bands(&r.analysis.signature).iter().enumerate() {
-                bands.push(if i + j == 0 { "(" } else { ", (" }).bind(*b).push(", ").bind(s.id).push(")");
-            }
             steps
                 .push(if i == 0 { "(" } else { ", (" })
                 .bind(s.id)
@@ -313,8 +315,6 @@ pub(super) async fn insert_many(
                 .bind(r.at)
                 .push(")");
         }
-        bands.push(" on conflict do nothing");
-        tx.exec(bands.build()).await?;
         tx.exec(steps.build()).await?;
     }
 

@@ -6,9 +6,11 @@
 use axum::http::Method;
 use serde_json::json;
 use zhengyan::db::Query;
+use zhengyan::liaison::bands::Recent;
+use zhengyan::liaison::submit::{find_duplicate, look_ahead};
 
 use crate::both;
-use crate::support::{Client, TestApp};
+use crate::support::{Client, Kind, TestApp, t0};
 
 async fn point(app: &TestApp, parent: i64, name: &str) -> i64 {
     let id = app.unit(Some(parent), name, "contact_point").await;
@@ -456,5 +458,65 @@ both! {
         let r = off.get("/api/v1/search?q=流浪犬").await;
         r.assert_status(200);
         assert_eq!(r.json()["total"].as_i64(), Some(2), "both copies are found: {}", r.text());
+    }
+}
+
+both! {
+    async fn repeats_are_found_before_and_after_the_band_keys_are_folded_and_by_a_node_that_starts_later(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let cp = point(&app, t.c1, "西街社区联系点").await;
+        let l = app.account("xijie", cp, &["contact_liaison"]).await;
+        let mut c = app.as_account(l).await;
+        let mut send = async |title: &str, text: &str| {
+            let r = c.json(Method::POST, "/api/v1/liaison/requests", &json!({ "title": title, "description": text })).await;
+            r.assert_status(201);
+            let j = r.json();
+            (j["id"].as_i64().unwrap(), j["possible_duplicate_of"].as_i64())
+        };
+        let lamp = "西街菜场门口的路灯坏了半个多月，晚上买菜的老人看不清台阶，已经有人摔倒，请尽快派人维修。";
+        let (a, none) = send("西街路灯坏了", lamp).await;
+        assert_eq!(none, None);
+        let keys = async |id: i64| -> i64 {
+            app.db().scalar(Query::new("select count(*) from liaison_bands where case_id = $1").bind(id)).await.unwrap()
+        };
+        let recent = &app.state.intake.recent;
+        let sqlite = kind == Kind::Sqlite;
+        if sqlite {
+            assert_eq!(keys(a).await, 0, "held in memory until the fold");
+            assert_eq!(recent.len(), 1);
+            // Found in memory.
+            let (b, dup) = send("西街路灯还是不亮", &lamp.replace("半个多月", "二十多天")).await;
+            assert_eq!(dup, Some(a));
+            recent.fold(app.db(), t0()).await.unwrap();
+            assert_eq!((keys(a).await, keys(b).await), (16, 16), "every key in the table after the fold");
+            assert_eq!(recent.len(), 0, "memory forgets what was folded");
+            let point: String = app
+                .db()
+                .scalar(Query::new("select value from settings where key = $1").bind(zhengyan::liaison::bands::FOLDED_KEY))
+                .await
+                .unwrap();
+            assert_eq!(point, b.to_string());
+        } else {
+            assert_eq!(keys(a).await, 16, "PostgreSQL writes the keys with the case");
+        }
+        // Found in the table (after the fold on SQLite).
+        let (_, dup) = send("再次反映西街路灯", &format!("{lamp}上周反映过，还没有修好。")).await;
+        assert_eq!(dup, Some(a));
+        let ditch = "西街北口的排水沟被建筑垃圾堵死，一下雨污水就漫到人行道上，附近商户意见很大。";
+        let (d, none) = send("西街排水沟堵塞", ditch).await;
+        assert_eq!(none, None);
+        // A node that starts now reads what it does not hold (on SQLite, the case after the fold point).
+        let fresh = Recent::default();
+        for (text, want) in [(lamp.replace("请尽快", "希望尽快"), a), (ditch.replace("意见很大", "很有意见"), d)] {
+            let sig = zhengyan::liaison::neardup::signature(&format!("标题\n{text}"));
+            let seen = look_ahead(app.db(), &fresh, &sig, 0).await.unwrap();
+            let mut tx = app.db().begin().await.unwrap();
+            let hit = find_duplicate(&mut tx, &fresh, &sig, seen).await.unwrap();
+            assert_eq!(hit.map(|h| h.0), Some(want), "{text}");
+        }
+        if sqlite {
+            assert_eq!(fresh.len(), 2, "the two cases after the fold point, read from the table");
+        }
     }
 }

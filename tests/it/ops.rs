@@ -88,6 +88,17 @@ async fn copy_db_moves_every_table_to_postgres_and_the_copy_serves() {
     let kept: i64 =
         dst.scalar(Query::new("select sum(submitted) from liaison_tally where dim = 'point'")).await.unwrap();
     assert_eq!(kept, 2, "the loop's sums are rebuilt at the target");
+    // SQLite held the two cases' band keys in memory; PostgreSQL has them in its table.
+    let keys: i64 = dst.scalar(Query::new("select count(*) from liaison_bands")).await.unwrap();
+    assert_eq!(keys, 2 * zhengyan::liaison::neardup::BANDS as i64);
+    let point: Option<(String,)> = dst
+        .opt(
+            Query::new("select value from settings where key = $1")
+                .bind(zhengyan::liaison::bands::FOLDED_KEY),
+        )
+        .await
+        .unwrap();
+    assert_eq!(point, None, "on PostgreSQL every case's keys are in the table");
     dst.close().await;
     // The copy is a working deployment: new rows get fresh ids, and people sign in.
     let config = zhengyan::config::Config {
@@ -115,6 +126,11 @@ async fn copy_db_moves_every_table_to_postgres_and_the_copy_serves() {
     let (mut c, r) = pg.sign_in("wang", PASSWORD).await;
     r.assert_status(303);
     c.get("/home").await.assert_status(200);
+    let mut l = pg.as_account(liaison).await;
+    let body = serde_json::json!({ "title": "东街积水", "description": "东街下雨就积水，商户进不了门，希望疏通排水。" });
+    let r = l.json(axum::http::Method::POST, "/api/v1/liaison/requests", &body).await;
+    r.assert_status(201);
+    assert_eq!(r.json()["possible_duplicate_of"].as_i64(), Some(first), "found through the copied keys");
     let new_unit = pg.unit(Some(office), "复制后新建科", "section").await;
     let max_before: i64 = app.db().scalar(Query::new("select max(id) from units")).await.unwrap();
     assert!(new_unit > max_before, "identity sequences moved past the copied ids");

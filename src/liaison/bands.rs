@@ -1,0 +1,373 @@
+//! The near-duplicate band keys on SQLite: the newest cases' keys held in
+//! memory, the rest in `liaison_bands`, folded in from memory in sorted runs.
+//!
+//! Every case has sixteen band keys ([`neardup::bands`]), hashes that fall on
+//! sixteen random leaves of a table of millions of keys. Written with each
+//! group of submissions they were most of the pages the one writer of SQLite
+//! wrote to the log per commit. Here a node keeps the keys of the cases
+//! written since the last fold in memory (from the signature stored with each
+//! case) and, once there are [`FOLD_AT`] of them, the writer inserts them
+//! into the table sorted, one slice of the key range per transaction between
+//! groups: each leaf is then written once for many keys.
+//!
+//! The setting [`FOLDED_KEY`] says up to which case every case's keys are in
+//! the table; when it is absent, every case's are (a database from before,
+//! or from PostgreSQL, which writes the keys with each case). A lookup reads
+//! memory first and the table after, and memory forgets a fold's cases only
+//! once it is committed, so a case is always in one or the other. Memory is
+//! a cache of the table's signatures: what a node misses (a restart, an
+//! import, another process) it reads from the cases after what it holds.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::analysis;
+use super::neardup::{self, Signature};
+use crate::clock::Ts;
+use crate::db::{Db, DbResult, Query, Sql, Tx};
+
+/// Up to which case every case's band keys are in `liaison_bands`.
+pub const FOLDED_KEY: &str = "liaison.bands.folded";
+
+/// Cases held in memory before the writer folds them into the table.
+pub const FOLD_AT: usize = 50_000;
+
+/// Slices of the key range a fold writes, one transaction each.
+const SLICES: u32 = 32;
+
+/// Keys per insert statement of a fold (two values a row).
+const INSERT_ROWS: usize = 4_000;
+
+/// One node's band keys of the cases after the fold.
+#[derive(Default)]
+pub struct Recent {
+    inner: RwLock<Held>,
+}
+
+#[derive(Default)]
+struct Held {
+    /// Whether the fold point was read from the database.
+    started: bool,
+    /// Cases after this one are held here (up to `loaded`); those up to it
+    /// are in the table.
+    floor: i64,
+    /// The newest case held.
+    loaded: i64,
+    signatures: BTreeMap<i64, Signature>,
+    /// (band key, case id).
+    keys: BTreeSet<(i64, i64)>,
+}
+
+impl Held {
+    fn add(&mut self, id: i64, sig: Signature) {
+        for b in neardup::bands(&sig) {
+            self.keys.insert((b, id));
+        }
+        self.signatures.insert(id, sig);
+    }
+}
+
+/// Reads the fold point and the newest case in one snapshot; absent means
+/// every case up to the newest has its keys in the table.
+fn start_query() -> Query {
+    Query::new(
+        "select (select value from settings where key = $1), (select coalesce(max(id), 0) from liaison_cases)",
+    )
+    .bind(FOLDED_KEY)
+}
+
+/// The signatures of the cases in `(after, upto]`.
+fn rows_query(after: i64, upto: i64) -> Query {
+    Query::new("select id, signature from liaison_cases where id > $1 and id <= $2 order by id")
+        .bind(after)
+        .bind(upto)
+}
+
+type Rows = Vec<(i64, Option<Vec<u8>>)>;
+
+impl Recent {
+    fn read(&self) -> RwLockReadGuard<'_, Held> {
+        // The maps stay whole if a holder panicked: every change is one insert or removal.
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Held> {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// What still needs reading to hold every case up to `upto`: `None`
+    /// when nothing, else whether the fold point is known and from where.
+    fn missing(&self, upto: i64) -> Option<(bool, i64)> {
+        let h = self.read();
+        (!h.started || h.loaded < upto).then_some((h.started, h.loaded))
+    }
+
+    fn start(&self, recorded: Option<String>, newest: i64) {
+        let mut h = self.write();
+        if h.started {
+            return;
+        }
+        h.floor = recorded.as_deref().and_then(|v| v.parse().ok()).unwrap_or(newest);
+        h.loaded = h.floor;
+        h.started = true;
+    }
+
+    fn absorb(&self, rows: Rows) {
+        let mut h = self.write();
+        for (id, bytes) in rows {
+            if id <= h.loaded {
+                continue;
+            }
+            if let Some(sig) = bytes.as_deref().and_then(analysis::signature_of) {
+                h.add(id, sig);
+            }
+            h.loaded = id;
+        }
+    }
+
+    /// Holds every case up to `upto`, reading what is missing from the database.
+    pub async fn catch_up(&self, db: &Db, upto: i64) -> DbResult<()> {
+        let Some((started, mut after)) = self.missing(upto) else { return Ok(()) };
+        if !started {
+            let (recorded, newest): (Option<String>, i64) = db.one(start_query()).await?;
+            self.start(recorded, newest);
+            after = self.read().loaded;
+        }
+        if after < upto {
+            let rows: Rows = db.all(rows_query(after, upto)).await?;
+            self.absorb(rows);
+        }
+        Ok(())
+    }
+
+    /// [`Self::catch_up`] inside a transaction (the writer's).
+    pub async fn catch_up_in(&self, tx: &mut Tx, upto: i64) -> DbResult<()> {
+        let Some((started, mut after)) = self.missing(upto) else { return Ok(()) };
+        if !started {
+            let (recorded, newest): (Option<String>, i64) = tx.one(start_query()).await?;
+            self.start(recorded, newest);
+            after = self.read().loaded;
+        }
+        if after < upto {
+            let rows: Rows = tx.all(rows_query(after, upto)).await?;
+            self.absorb(rows);
+        }
+        Ok(())
+    }
+
+    /// The held cases in `(after, upto]` that share a band with `sig` and
+    /// reach the near-duplicate threshold, with their similarity.
+    pub fn near(&self, sig: &Signature, after: i64, upto: i64) -> Vec<(i64, f32)> {
+        if after >= upto {
+            return Vec::new();
+        }
+        let h = self.read();
+        let ids: HashSet<i64> = neardup::bands(sig)
+            .iter()
+            .flat_map(|b| h.keys.range((*b, after + 1)..=(*b, upto)).map(|(_, id)| *id))
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| {
+                let s = neardup::similarity(sig, h.signatures.get(&id)?);
+                (s >= neardup::THRESHOLD).then_some((id, s))
+            })
+            .collect()
+    }
+
+    /// Adds cases this node has just committed, in id order. A case that does
+    /// not follow what is held (another writer's came between) and those
+    /// after it are left for [`Self::catch_up`] to read.
+    pub fn push(&self, cases: impl IntoIterator<Item = (i64, Signature)>) {
+        let mut h = self.write();
+        if !h.started {
+            return;
+        }
+        for (id, sig) in cases {
+            if id <= h.loaded {
+                continue;
+            }
+            if id != h.loaded + 1 {
+                break;
+            }
+            h.add(id, sig);
+            h.loaded = id;
+        }
+    }
+
+    /// Cases held.
+    pub fn len(&self) -> usize {
+        self.read().signatures.len()
+    }
+
+    /// Whether no case is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Cases up to this one are looked up in the table, those after it here.
+    pub fn floor(&self) -> i64 {
+        self.read().floor
+    }
+
+    /// The case a fold started now would reach: every case held.
+    pub fn fold_target(&self) -> i64 {
+        self.read().loaded
+    }
+
+    /// Writes one slice of the key range of the held cases up to `target`
+    /// into the table, in one transaction; the last slice also moves the
+    /// fold point, and memory then forgets those cases. Returns whether the
+    /// fold is done.
+    pub async fn fold_slice(&self, db: &Db, target: i64, slice: u32, now: Ts) -> DbResult<bool> {
+        let keys: Vec<(i64, i64)> = {
+            let h = self.read();
+            let (from, to) = slice_bounds(slice);
+            h.keys
+                .range((from, i64::MIN)..)
+                .take_while(|(b, _)| *b <= to)
+                .filter(|(_, id)| *id <= target)
+                .copied()
+                .collect()
+        };
+        let last = slice + 1 == SLICES;
+        let mut tx = db.begin().await?;
+        insert_sorted(&mut tx, &keys).await?;
+        if last {
+            set_fold_point(&mut tx, target, now).await?;
+        }
+        tx.commit().await?;
+        if last {
+            let mut h = self.write();
+            let kept = h.signatures.split_off(&(target + 1));
+            let gone = std::mem::replace(&mut h.signatures, kept);
+            for (id, sig) in gone {
+                for b in neardup::bands(&sig) {
+                    h.keys.remove(&(b, id));
+                }
+            }
+            h.floor = h.floor.max(target);
+        }
+        Ok(last)
+    }
+
+    /// Folds every held case now, all slices (tests, and a node stopping).
+    pub async fn fold(&self, db: &Db, now: Ts) -> DbResult<()> {
+        let target = self.fold_target();
+        for slice in 0..SLICES {
+            self.fold_slice(db, target, slice, now).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Records the fold point, if the database has none yet, in a transaction
+/// about to write cases without their keys (until then every case has them).
+pub async fn record_fold_point(tx: &mut Tx, now: Ts) -> DbResult<()> {
+    // `where true`: SQLite reads `on conflict` after a bare `from` as a join constraint.
+    tx.exec(
+        Query::new(
+            "insert into settings (key, value, updated_at) \
+             select $1, cast(coalesce(max(id), 0) as text), $2 from liaison_cases where true \
+             on conflict (key) do nothing",
+        )
+        .bind(FOLDED_KEY)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The first and last key of a slice of the signed 64-bit key range.
+fn slice_bounds(slice: u32) -> (i64, i64) {
+    let width = (u64::MAX / u64::from(SLICES)) as i128 + 1;
+    let from = i128::from(i64::MIN) + width * i128::from(slice);
+    let to = if slice + 1 == SLICES { i128::from(i64::MAX) } else { from + width - 1 };
+    (from as i64, to as i64)
+}
+
+async fn insert_sorted(tx: &mut Tx, keys: &[(i64, i64)]) -> DbResult<()> {
+    for chunk in keys.chunks(INSERT_ROWS) {
+        let mut sql = Sql::new("insert into liaison_bands (band, case_id) values ");
+        for (i, (b, id)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(*b).push(", ").bind(*id).push(")");
+        }
+        sql.push(" on conflict do nothing");
+        tx.exec(sql.build()).await?;
+    }
+    Ok(())
+}
+
+async fn set_fold_point(tx: &mut Tx, upto: i64, now: Ts) -> DbResult<()> {
+    tx.exec(
+        Query::new(
+            "insert into settings (key, value, updated_at) values ($1, $2, $3) \
+             on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at \
+             where cast(settings.value as bigint) < cast(excluded.value as bigint)",
+        )
+        .bind(FOLDED_KEY)
+        .bind(upto.to_string())
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Folds every case after the fold point from the table's own signatures, in
+/// one transaction, whatever any node holds (the generator, before it writes
+/// keys with its cases and moves the fold point itself).
+pub async fn fold_from_table(db: &Db, now: Ts) -> DbResult<i64> {
+    let mut tx = db.begin().await?;
+    let (recorded, newest): (Option<String>, i64) = tx.one(start_query()).await?;
+    let Some(folded) = recorded.and_then(|v| v.parse::<i64>().ok()) else { return Ok(newest) };
+    let rows: Rows = tx.all(rows_query(folded, newest)).await?;
+    let mut keys: Vec<(i64, i64)> = rows
+        .into_iter()
+        .filter_map(|(id, bytes)| Some((id, analysis::signature_of(bytes.as_deref()?)?)))
+        .flat_map(|(id, sig)| neardup::bands(&sig).map(|b| (b, id)))
+        .collect();
+    keys.sort_unstable();
+    insert_sorted(&mut tx, &keys).await?;
+    set_fold_point(&mut tx, newest, now).await?;
+    tx.commit().await?;
+    Ok(newest)
+}
+
+/// Moves the fold point to `upto` in the caller's transaction, which wrote
+/// the keys of every case up to it (the generator).
+pub async fn folded_upto(tx: &mut Tx, upto: i64, now: Ts) -> DbResult<()> {
+    set_fold_point(tx, upto, now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_cover_the_key_range_without_gaps() {
+        let mut next = i128::from(i64::MIN);
+        for s in 0..SLICES {
+            let (from, to) = slice_bounds(s);
+            assert_eq!(i128::from(from), next, "slice {s} starts where the last ended");
+            assert!(from < to);
+            next = i128::from(to) + 1;
+        }
+        assert_eq!(next, i128::from(i64::MAX) + 1);
+    }
+
+    #[test]
+    fn held_cases_are_found_within_their_range_and_pushes_keep_order() {
+        let r = Recent::default();
+        r.start(None, 10);
+        let a = neardup::signature("小区东门外的路灯坏了半个多月，晚上出行很不方便，请尽快维修");
+        let b = neardup::signature("村里的灌溉水渠堵塞了，春耕用水困难，请镇里协调疏通");
+        r.push([(11, a), (12, b)]);
+        // A gap: case 14 is not held until read.
+        r.push([(14, a)]);
+        assert_eq!(r.len(), 2);
+        let edited = neardup::signature("小区东门外的路灯坏了二十多天，晚上出行很不方便，请尽快维修");
+        let hits = r.near(&edited, 0, 12);
+        assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![11]);
+        assert!(r.near(&edited, 11, 12).is_empty(), "only cases after `after`");
+        assert!(r.near(&edited, 0, 10).is_empty(), "only cases up to `upto`");
+    }
+}
