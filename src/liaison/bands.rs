@@ -18,7 +18,7 @@
 //! a cache of the table's signatures: what a node misses (a restart, an
 //! import, another process) it reads from the cases after what it holds.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::analysis;
@@ -34,6 +34,9 @@ pub const FOLD_AT: usize = 50_000;
 
 /// Slices of the key range a fold writes, one transaction each.
 const SLICES: u32 = 32;
+
+/// Candidates a lookup takes at most, the newest first (as `submit::candidates` does in the table).
+const NEWEST: usize = 200;
 
 /// Keys per insert statement of a fold (two values a row).
 const INSERT_ROWS: usize = 4_000;
@@ -162,10 +165,16 @@ impl Recent {
             return Vec::new();
         }
         let h = self.read();
-        let ids: HashSet<i64> = neardup::bands(sig)
+        // The newest [`NEWEST`] sharing a band, as the table's lookup takes them:
+        // a band common to many texts (a stock phrase) must not make each
+        // lookup read every case that has it.
+        let mut ids: Vec<i64> = neardup::bands(sig)
             .iter()
-            .flat_map(|b| h.keys.range((*b, after + 1)..=(*b, upto)).map(|(_, id)| *id))
+            .flat_map(|b| h.keys.range((*b, after + 1)..=(*b, upto)).rev().take(NEWEST).map(|(_, id)| *id))
             .collect();
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        ids.truncate(NEWEST);
         ids.into_iter()
             .filter_map(|id| {
                 let s = neardup::similarity(sig, h.signatures.get(&id)?);
