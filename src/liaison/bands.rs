@@ -36,7 +36,7 @@ pub const FOLD_AT: usize = 50_000;
 const SLICES: u32 = 32;
 
 /// Candidates a lookup takes at most, the newest first (as `submit::candidates` does in the table).
-const NEWEST: usize = 200;
+pub const NEWEST: usize = 200;
 
 /// Keys per insert statement of a fold (two values a row).
 const INSERT_ROWS: usize = 4_000;
@@ -159,10 +159,11 @@ impl Recent {
     }
 
     /// The held cases in `(after, upto]` that share a band with `sig` and
-    /// reach the near-duplicate threshold, with their similarity.
-    pub fn near(&self, sig: &Signature, after: i64, upto: i64) -> Vec<(i64, f32)> {
+    /// reach the near-duplicate threshold, with their similarity; and how
+    /// many candidates were taken (the table's lookup takes the rest of [`NEWEST`]).
+    pub fn near(&self, sig: &Signature, after: i64, upto: i64) -> (Vec<(i64, f32)>, usize) {
         if after >= upto {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
         let h = self.read();
         // The newest [`NEWEST`] sharing a band, as the table's lookup takes them:
@@ -175,12 +176,14 @@ impl Recent {
         ids.sort_unstable_by(|a, b| b.cmp(a));
         ids.dedup();
         ids.truncate(NEWEST);
-        ids.into_iter()
+        let found = ids
+            .iter()
             .filter_map(|id| {
-                let s = neardup::similarity(sig, h.signatures.get(&id)?);
-                (s >= neardup::THRESHOLD).then_some((id, s))
+                let s = neardup::similarity(sig, h.signatures.get(id)?);
+                (s >= neardup::THRESHOLD).then_some((*id, s))
             })
-            .collect()
+            .collect();
+        (found, ids.len())
     }
 
     /// Adds cases this node has just committed, in id order. A case that does
@@ -374,9 +377,9 @@ mod tests {
         r.push([(14, a)]);
         assert_eq!(r.len(), 2);
         let edited = neardup::signature("小区东门外的路灯坏了二十多天，晚上出行很不方便，请尽快维修");
-        let hits = r.near(&edited, 0, 12);
+        let (hits, _) = r.near(&edited, 0, 12);
         assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![11]);
-        assert!(r.near(&edited, 11, 12).is_empty(), "only cases after `after`");
-        assert!(r.near(&edited, 0, 10).is_empty(), "only cases up to `upto`");
+        assert!(r.near(&edited, 11, 12).0.is_empty(), "only cases after `after`");
+        assert!(r.near(&edited, 0, 10).0.is_empty(), "only cases up to `upto`");
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::analysis::{self, Analyzer};
-use super::bands::Recent;
+use super::bands::{self, Recent};
 use super::cases::URGENCY;
 use super::flow::State;
 use super::neardup;
@@ -132,13 +132,14 @@ pub struct Seen {
     pub(super) upto: i64,
 }
 
-/// The candidates sharing a band with `sig` in the band table, with ids in
-/// `(after, upto]`, and the cases `held` in memory ([`super::bands`]).
+/// The newest candidates sharing a band with `sig` in the band table, with
+/// ids in `(after, upto]`, as many as the `taken` in memory leave of
+/// [`bands::NEWEST`], and the cases `held` in memory ([`super::bands`]).
 pub(super) fn candidates(
     sig: &neardup::Signature,
     after: i64,
     upto: Option<i64>,
-    held: &[(i64, f32)],
+    (held, taken): &(Vec<(i64, f32)>, usize),
 ) -> Sql {
     let mut sql = Sql::new(
         "select c.id, c.signature, c.merged_into from liaison_cases c where c.id in \
@@ -148,7 +149,7 @@ pub(super) fn candidates(
     if let Some(upto) = upto {
         sql.push(" and b.case_id <= ").bind(upto);
     }
-    sql.push(" order by b.case_id desc limit 200)");
+    sql.push(" order by b.case_id desc limit ").int(bands::NEWEST.saturating_sub(*taken) as i64).push(")");
     if !held.is_empty() {
         sql.push(" union select c.id, c.signature, c.merged_into from liaison_cases c where c.id in ");
         sql.bind_list(held.iter().map(|h| h.0));
@@ -230,7 +231,7 @@ pub async fn find_duplicate(
         let into: Option<(i64, i64)> = tx.opt(sql.build()).await?;
         earlier = Some((into.map_or(id, |(_, into)| into), score));
     }
-    let mut held = Vec::new();
+    let mut held = (Vec::new(), 0);
     if tx.dialect() == Dialect::Sqlite {
         // dialect: on SQLite the newest cases' band keys are in memory.
         let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;
