@@ -262,7 +262,7 @@ impl Recent {
         Ok(last)
     }
 
-    /// Folds every held case now, all slices (tests, and a node stopping).
+    /// Folds every held case now, all slices at once (tests; the writer folds a slice per turn).
     pub async fn fold(&self, db: &Db, now: Ts) -> DbResult<()> {
         let target = self.fold_target();
         for slice in 0..SLICES {
