@@ -358,7 +358,7 @@ pub async fn generate(
             tx.exec(sql.build()).await?;
         }
         // Every case up to the batch's last has its keys in the table.
-        bands::folded_upto(&mut tx, (done + batch) as i64, now).await?;
+        bands::set_fold_point(&mut tx, (done + batch) as i64, now).await?;
         tx.commit().await?;
         for (d, a) in drafts.into_iter().zip(analyses) {
             if d.repeat_of.is_none() {

@@ -309,7 +309,9 @@ async fn insert_sorted(tx: &mut Tx, keys: &[(i64, i64)]) -> DbResult<()> {
     Ok(())
 }
 
-async fn set_fold_point(tx: &mut Tx, upto: i64, now: Ts) -> DbResult<()> {
+/// Moves the fold point to `upto` in the caller's transaction, which wrote
+/// the keys of every case up to it (a fold; the generator), never back.
+pub async fn set_fold_point(tx: &mut Tx, upto: i64, now: Ts) -> DbResult<()> {
     tx.exec(
         Query::new(
             "insert into settings (key, value, updated_at) values ($1, $2, $3) \
@@ -342,12 +344,6 @@ pub async fn fold_from_table(db: &Db, now: Ts) -> DbResult<i64> {
     set_fold_point(&mut tx, newest, now).await?;
     tx.commit().await?;
     Ok(newest)
-}
-
-/// Moves the fold point to `upto` in the caller's transaction, which wrote
-/// the keys of every case up to it (the generator).
-pub async fn folded_upto(tx: &mut Tx, upto: i64, now: Ts) -> DbResult<()> {
-    set_fold_point(tx, upto, now).await
 }
 
 #[cfg(test)]
