@@ -35,8 +35,16 @@ pub const FOLD_AT: usize = 50_000;
 /// Slices of the key range a fold writes, one transaction each.
 const SLICES: u32 = 32;
 
-/// Candidates a lookup takes at most, the newest first (as `submit::candidates` does in the table).
-pub const NEWEST: usize = 200;
+/// Entries of each band a lookup reads at most, the newest first (as
+/// `submit::candidates` does in the table): a band common to many texts (a
+/// stock phrase, a template) costs no more than a rare one.
+pub const PER_BAND: usize = 200;
+
+/// Candidates a lookup compares at most: of those read, the ones sharing the
+/// most bands with the text, then the newest. An edited repeat shares several
+/// bands with its original, a text that only shares a stock phrase one, so a
+/// crowded band cannot push the original out.
+pub const RANKED: usize = 100;
 
 /// Keys per insert statement of a fold (two values a row).
 const INSERT_ROWS: usize = 4_000;
@@ -159,31 +167,29 @@ impl Recent {
     }
 
     /// The held cases in `(after, upto]` that share a band with `sig` and
-    /// reach the near-duplicate threshold, with their similarity; and how
-    /// many candidates were taken (the table's lookup takes the rest of [`NEWEST`]).
-    pub fn near(&self, sig: &Signature, after: i64, upto: i64) -> (Vec<(i64, f32)>, usize) {
+    /// reach the near-duplicate threshold, with their similarity: of the
+    /// newest [`PER_BAND`] of each band, the [`RANKED`] sharing the most.
+    pub fn near(&self, sig: &Signature, after: i64, upto: i64) -> Vec<(i64, f32)> {
         if after >= upto {
-            return (Vec::new(), 0);
+            return Vec::new();
         }
         let h = self.read();
-        // The newest [`NEWEST`] sharing a band, as the table's lookup takes them:
-        // a band common to many texts (a stock phrase) must not make each
-        // lookup read every case that has it.
         let mut ids: Vec<i64> = neardup::bands(sig)
             .iter()
-            .flat_map(|b| h.keys.range((*b, after + 1)..=(*b, upto)).rev().take(NEWEST).map(|(_, id)| *id))
+            .flat_map(|b| h.keys.range((*b, after + 1)..=(*b, upto)).rev().take(PER_BAND).map(|(_, id)| *id))
             .collect();
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        ids.dedup();
-        ids.truncate(NEWEST);
-        let found = ids
+        ids.sort_unstable();
+        let mut shared: Vec<(usize, i64)> =
+            ids.chunk_by(|a, b| a == b).map(|run| (run.len(), run[0])).collect();
+        shared.sort_unstable_by(|a, b| b.cmp(a));
+        shared
             .iter()
-            .filter_map(|id| {
+            .take(RANKED)
+            .filter_map(|(_, id)| {
                 let s = neardup::similarity(sig, h.signatures.get(id)?);
                 (s >= neardup::THRESHOLD).then_some((*id, s))
             })
-            .collect();
-        (found, ids.len())
+            .collect()
     }
 
     /// Adds cases this node has just committed, in id order. A case that does
@@ -363,6 +369,27 @@ mod tests {
     }
 
     #[test]
+    fn a_band_crowded_with_newer_texts_does_not_hide_the_original() {
+        // Made-up signatures: the original shares fifteen of the sixteen bands
+        // with the new text; three hundred newer cases share only the first.
+        let text: Signature = std::array::from_fn(|i| i as u32 * 7 + 1);
+        let mut original = text;
+        original[0] ^= 0xffff;
+        let r = Recent::default();
+        r.start(None, 0);
+        let crowd = (0..300u32).map(|k| {
+            let mut s: Signature = std::array::from_fn(|i| 1_000_000 + k * 100 + i as u32);
+            s[..4].copy_from_slice(&text[..4]);
+            (i64::from(k) + 2, s)
+        });
+        r.push(std::iter::once((1, original)).chain(crowd));
+        assert_eq!(r.len(), 301);
+        let hits = r.near(&text, 0, 301);
+        assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![1], "{hits:?}");
+        assert!(hits[0].1 > 0.9);
+    }
+
+    #[test]
     fn held_cases_are_found_within_their_range_and_pushes_keep_order() {
         let r = Recent::default();
         r.start(None, 10);
@@ -373,9 +400,9 @@ mod tests {
         r.push([(14, a)]);
         assert_eq!(r.len(), 2);
         let edited = neardup::signature("小区东门外的路灯坏了二十多天，晚上出行很不方便，请尽快维修");
-        let (hits, _) = r.near(&edited, 0, 12);
+        let hits = r.near(&edited, 0, 12);
         assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![11]);
-        assert!(r.near(&edited, 11, 12).0.is_empty(), "only cases after `after`");
-        assert!(r.near(&edited, 0, 10).0.is_empty(), "only cases up to `upto`");
+        assert!(r.near(&edited, 11, 12).is_empty(), "only cases after `after`");
+        assert!(r.near(&edited, 0, 10).is_empty(), "only cases up to `upto`");
     }
 }

@@ -132,24 +132,34 @@ pub struct Seen {
     pub(super) upto: i64,
 }
 
-/// The newest candidates sharing a band with `sig` in the band table, with
-/// ids in `(after, upto]`, as many as the `taken` in memory leave of
-/// [`bands::NEWEST`], and the cases `held` in memory ([`super::bands`]).
+/// The candidates for `sig` in the band table with ids in `(after, upto]`:
+/// of the newest [`bands::PER_BAND`] of each of its bands, the
+/// [`bands::RANKED`] sharing the most bands with it, then the newest; and the
+/// cases `held` in memory that reached the threshold ([`super::bands`]).
 pub(super) fn candidates(
     sig: &neardup::Signature,
     after: i64,
     upto: Option<i64>,
-    (held, taken): &(Vec<(i64, f32)>, usize),
+    held: &[(i64, f32)],
 ) -> Sql {
     let mut sql = Sql::new(
         "select c.id, c.signature, c.merged_into from liaison_cases c where c.id in \
-         (select b.case_id from liaison_bands b where b.band in ",
+         (select case_id from (",
     );
-    sql.bind_list(neardup::bands(sig).iter().copied()).push(" and b.case_id > ").bind(after);
-    if let Some(upto) = upto {
-        sql.push(" and b.case_id <= ").bind(upto);
+    for (i, band) in neardup::bands(sig).into_iter().enumerate() {
+        sql.push(if i == 0 { "" } else { " union all " })
+            .push("select case_id from (select b.case_id from liaison_bands b where b.band = ")
+            .bind(band)
+            .push(" and b.case_id > ")
+            .bind(after);
+        if let Some(upto) = upto {
+            sql.push(" and b.case_id <= ").bind(upto);
+        }
+        sql.push(" order by b.case_id desc limit ").int(bands::PER_BAND as i64).push(") as one_band");
     }
-    sql.push(" order by b.case_id desc limit ").int(bands::NEWEST.saturating_sub(*taken) as i64).push(")");
+    sql.push(") as per_band group by case_id order by count(*) desc, case_id desc limit ")
+        .int(bands::RANKED as i64)
+        .push(")");
     if !held.is_empty() {
         sql.push(" union select c.id, c.signature, c.merged_into from liaison_cases c where c.id in ");
         sql.bind_list(held.iter().map(|h| h.0));
@@ -231,7 +241,7 @@ pub async fn find_duplicate(
         let into: Option<(i64, i64)> = tx.opt(sql.build()).await?;
         earlier = Some((into.map_or(id, |(_, into)| into), score));
     }
-    let mut held = (Vec::new(), 0);
+    let mut held = Vec::new();
     if tx.dialect() == Dialect::Sqlite {
         // dialect: on SQLite the newest cases' band keys are in memory.
         let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;

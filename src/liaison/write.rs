@@ -99,7 +99,7 @@ async fn duplicates(tx: &mut Tx, recent: &Recent, items: &[Ready]) -> DbResult<V
     // item's from where its reader looked (all of them for an import); the
     // band table serves only what lies at or below the fold point.
     let sqlite = tx.dialect() == Dialect::Sqlite;
-    let mut held: Vec<(Vec<(i64, f32)>, usize)> = vec![(Vec::new(), 0); items.len()];
+    let mut held: Vec<Vec<(i64, f32)>> = vec![Vec::new(); items.len()];
     let mut floor = 0;
     if sqlite {
         let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;
@@ -112,7 +112,7 @@ async fn duplicates(tx: &mut Tx, recent: &Recent, items: &[Ready]) -> DbResult<V
     let ids: Vec<i64> = items
         .iter()
         .filter_map(|r| r.seen.best.map(|b| b.0))
-        .chain(held.iter().flat_map(|h| &h.0).map(|h| h.0))
+        .chain(held.iter().flatten().map(|h| h.0))
         .collect();
     let mut merged: HashMap<i64, i64> = HashMap::new();
     if !ids.is_empty() {
@@ -140,7 +140,7 @@ async fn duplicates(tx: &mut Tx, recent: &Recent, items: &[Ready]) -> DbResult<V
             let earlier = best(&mut r.seen.best.into_iter());
             best_of(sig, rows, earlier)
         } else {
-            best(&mut held[j].0.iter().copied().chain(r.seen.best))
+            best(&mut held[j].iter().copied().chain(r.seen.best))
         };
         let mut before: Vec<usize> = bands.iter().filter_map(|b| by_band.get(b)).flatten().copied().collect();
         before.sort_unstable();

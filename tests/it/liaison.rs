@@ -520,3 +520,43 @@ both! {
         }
     }
 }
+
+both! {
+    async fn an_edited_repeat_is_found_when_hundreds_of_newer_cases_crowd_one_of_its_bands(kind: Kind) {
+        let app = TestApp::new(kind).await;
+        let t = app.tree().await;
+        let cp = point(&app, t.c1, "南关社区联系点").await;
+        let l = app.account("nanguan", cp, &["contact_liaison"]).await;
+        let mut c = app.as_account(l).await;
+        let mut send = async |title: &str, text: &str| {
+            let r = c.json(Method::POST, "/api/v1/liaison/requests", &json!({ "title": title, "description": text })).await;
+            r.assert_status(201);
+            r.json()["id"].as_i64().unwrap()
+        };
+        let text = "南关小学门前的斑马线褪色看不清，上下学时段车辆不减速，家长们很担心孩子过马路的安全，请设置减速带和信号灯。";
+        let original = send("南关小学门前斑马线", text).await;
+        let mut crowd = Vec::new();
+        for i in 0..210 {
+            crowd.push(send("东城物业", &format!("东城花园{i}号楼的电梯第{i}次停运，物业一直拖着不修。")).await);
+        }
+        let recent = &app.state.intake.recent;
+        if kind == Kind::Sqlite {
+            recent.fold(app.db(), t0()).await.unwrap();
+        }
+        // The newer cases also share one band with the edited repeat (a stock
+        // phrase would do that): that band's newest 200 are all theirs.
+        let sig = zhengyan::liaison::neardup::signature(&format!("南关小学斑马线\n{}", text.replace("很担心", "非常担心")));
+        let band = zhengyan::liaison::neardup::bands(&sig)[0];
+        for id in &crowd {
+            app.db()
+                .exec(Query::new("insert into liaison_bands (band, case_id) values ($1, $2) on conflict do nothing").bind(band).bind(*id))
+                .await
+                .unwrap();
+        }
+        let fresh = Recent::default();
+        let seen = look_ahead(app.db(), &fresh, &sig, 0).await.unwrap();
+        let mut tx = app.db().begin().await.unwrap();
+        let hit = find_duplicate(&mut tx, &fresh, &sig, seen).await.unwrap();
+        assert_eq!(hit.map(|h| h.0), Some(original));
+    }
+}
