@@ -38,13 +38,13 @@ const SLICES: u32 = 32;
 /// Entries of each band a lookup reads at most, the newest first (as
 /// `submit::candidates` does in the table): a band common to many texts (a
 /// stock phrase, a template) costs no more than a rare one.
-pub const PER_BAND: usize = 200;
+pub const PER_BAND: usize = 64;
 
 /// Candidates a lookup compares at most: of those read, the ones sharing the
 /// most bands with the text, then the newest. An edited repeat shares several
 /// bands with its original, a text that only shares a stock phrase one, so a
 /// crowded band cannot push the original out.
-pub const RANKED: usize = 100;
+pub const RANKED: usize = 64;
 
 /// Keys per insert statement of a fold (two values a row).
 const INSERT_ROWS: usize = 4_000;
