@@ -17,6 +17,8 @@
 //! once it is committed, so a case is always in one or the other. Memory is
 //! a cache of the table's signatures: what a node misses (a restart, an
 //! import, another process) it reads from the cases after what it holds.
+//!
+//! One mechanism in one file; what takes it past 400 lines is its tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
