@@ -34,7 +34,9 @@ pub const FOLDED_KEY: &str = "liaison.bands.folded";
 /// Cases held in memory before the writer folds them into the table.
 pub const FOLD_AT: usize = 50_000;
 
-/// Slices of the key range a fold writes, one transaction each.
+/// Slices of the key range a fold writes, one transaction each, a group of
+/// submissions written between two. (256 smaller slices cost a third more
+/// writer time in all: each rewrites the branch pages above its leaves.)
 const SLICES: u32 = 32;
 
 /// Entries of each band a lookup reads at most, the newest first (as
@@ -66,6 +68,16 @@ struct Held {
     floor: i64,
     /// The newest case held.
     loaded: i64,
+    /// The cases after the fold under way (all of them when none is).
+    live: Generation,
+    /// The cases a fold under way writes to the table, and the last of them:
+    /// dropped whole once the fold commits, not key by key under the lock.
+    sealed: Option<(Generation, i64)>,
+}
+
+/// Held cases' signatures and band keys.
+#[derive(Default)]
+struct Generation {
     signatures: BTreeMap<i64, Signature>,
     /// (band key, case id).
     keys: BTreeSet<(i64, i64)>,
@@ -74,9 +86,17 @@ struct Held {
 impl Held {
     fn add(&mut self, id: i64, sig: Signature) {
         for b in neardup::bands(&sig) {
-            self.keys.insert((b, id));
+            self.live.keys.insert((b, id));
         }
-        self.signatures.insert(id, sig);
+        self.live.signatures.insert(id, sig);
+    }
+
+    fn generations(&self) -> impl Iterator<Item = &Generation> {
+        std::iter::once(&self.live).chain(self.sealed.as_ref().map(|s| &s.0))
+    }
+
+    fn signature(&self, id: i64) -> Option<&Signature> {
+        self.generations().find_map(|g| g.signatures.get(&id))
     }
 }
 
@@ -176,9 +196,16 @@ impl Recent {
             return Vec::new();
         }
         let h = self.read();
+        // Per band the newest first: the live generation's ids are all above the sealed one's.
         let mut ids: Vec<i64> = neardup::bands(sig)
             .iter()
-            .flat_map(|b| h.keys.range((*b, after + 1)..=(*b, upto)).rev().take(PER_BAND).map(|(_, id)| *id))
+            .flat_map(|b| {
+                let range = (*b, after + 1)..=(*b, upto);
+                h.generations()
+                    .flat_map(move |g| g.keys.range(range.clone()).rev())
+                    .take(PER_BAND)
+                    .map(|(_, id)| *id)
+            })
             .collect();
         ids.sort_unstable();
         let mut shared: Vec<(usize, i64)> =
@@ -188,7 +215,7 @@ impl Recent {
             .iter()
             .take(RANKED)
             .filter_map(|(_, id)| {
-                let s = neardup::similarity(sig, h.signatures.get(id)?);
+                let s = neardup::similarity(sig, h.signature(*id)?);
                 (s >= neardup::THRESHOLD).then_some((*id, s))
             })
             .collect()
@@ -216,7 +243,8 @@ impl Recent {
 
     /// Cases held.
     pub fn len(&self) -> usize {
-        self.read().signatures.len()
+        let h = self.read();
+        h.generations().map(|g| g.signatures.len()).sum()
     }
 
     /// Whether no case is held.
@@ -229,52 +257,60 @@ impl Recent {
         self.read().floor
     }
 
-    /// The case a fold started now would reach: every case held.
-    pub fn fold_target(&self) -> i64 {
-        self.read().loaded
+    /// Starts a fold of every case held, which later cases do not join, and
+    /// returns the last case it reaches; a fold that stopped part way (an
+    /// error) starts again with the cases it had.
+    pub fn seal(&self) -> i64 {
+        let mut h = self.write();
+        if let Some((_, upto)) = h.sealed {
+            return upto;
+        }
+        let upto = h.loaded;
+        let live = std::mem::take(&mut h.live);
+        h.sealed = Some((live, upto));
+        upto
     }
 
-    /// Writes one slice of the key range of the held cases up to `target`
+    /// Writes one slice of the key range of the fold under way ([`Self::seal`])
     /// into the table, in one transaction; the last slice also moves the
-    /// fold point, and memory then forgets those cases. Returns whether the
-    /// fold is done.
-    pub async fn fold_slice(&self, db: &Db, target: i64, slice: u32, now: Ts) -> DbResult<bool> {
-        let keys: Vec<(i64, i64)> = {
+    /// fold point, and memory then forgets the fold's cases. Returns whether
+    /// the fold is done (also when none is under way).
+    pub async fn fold_slice(&self, db: &Db, slice: u32, now: Ts) -> DbResult<bool> {
+        let (keys, upto) = {
             let h = self.read();
+            let Some((sealed, upto)) = &h.sealed else { return Ok(true) };
             let (from, to) = slice_bounds(slice);
-            h.keys
-                .range((from, i64::MIN)..)
-                .take_while(|(b, _)| *b <= to)
-                .filter(|(_, id)| *id <= target)
-                .copied()
-                .collect()
+            let keys: Vec<(i64, i64)> =
+                sealed.keys.range((from, i64::MIN)..=(to, i64::MAX)).copied().collect();
+            (keys, *upto)
         };
         let last = slice + 1 == SLICES;
         let mut tx = db.begin().await?;
         insert_sorted(&mut tx, &keys).await?;
         if last {
-            set_fold_point(&mut tx, target, now).await?;
+            set_fold_point(&mut tx, upto, now).await?;
         }
         tx.commit().await?;
         if last {
-            let mut h = self.write();
-            let kept = h.signatures.split_off(&(target + 1));
-            let gone = std::mem::replace(&mut h.signatures, kept);
-            for (id, sig) in gone {
-                for b in neardup::bands(&sig) {
-                    h.keys.remove(&(b, id));
-                }
-            }
-            h.floor = h.floor.max(target);
+            let gone = {
+                let mut h = self.write();
+                h.floor = h.floor.max(upto);
+                h.sealed.take()
+            };
+            // Freed after the lock: the lookups do not wait for it.
+            drop(gone);
         }
         Ok(last)
     }
 
-    /// Folds every held case now, all slices at once (tests; the writer folds a slice per turn).
+    /// Folds every held case now, all slices at once: a fold under way, then
+    /// the cases after it (tests; the writer folds a slice per turn).
     pub async fn fold(&self, db: &Db, now: Ts) -> DbResult<()> {
-        let target = self.fold_target();
-        for slice in 0..SLICES {
-            self.fold_slice(db, target, slice, now).await?;
+        for _ in 0..2 {
+            self.seal();
+            for slice in 0..SLICES {
+                self.fold_slice(db, slice, now).await?;
+            }
         }
         Ok(())
     }
@@ -368,6 +404,26 @@ mod tests {
             next = i128::from(to) + 1;
         }
         assert_eq!(next, i128::from(i64::MAX) + 1);
+    }
+
+    #[test]
+    fn a_fold_under_way_still_finds_its_cases_and_later_ones_join_the_next() {
+        let r = Recent::default();
+        r.start(None, 0);
+        let lamp = neardup::signature("菜场门口的路灯坏了半个多月，晚上买菜的老人看不清台阶，请尽快维修");
+        r.push([(1, lamp)]);
+        assert_eq!(r.seal(), 1);
+        let again = neardup::signature("菜场门口的路灯坏了二十多天，晚上买菜的老人看不清台阶，请尽快维修");
+        r.push([(2, again)]);
+        assert_eq!(r.seal(), 1, "sealing again keeps the fold under way");
+        assert_eq!(r.len(), 2);
+        let ids = |sig: &Signature, after: i64| {
+            let mut ids: Vec<i64> = r.near(sig, after, 2).iter().map(|h| h.0).collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(ids(&lamp, 0), vec![1, 2], "the sealed generation is looked at, and the live one");
+        assert_eq!(ids(&again, 1), vec![2]);
     }
 
     #[test]

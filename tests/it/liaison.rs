@@ -499,15 +499,24 @@ both! {
             // Found in memory.
             let (b, dup) = send(&mut c, "西街路灯还是不亮", &lamp.replace("半个多月", "二十多天")).await;
             assert_eq!(dup, Some(a));
+            // A fold part way: its cases are still found, and one written meanwhile is held apart.
+            assert_eq!(recent.seal(), b);
+            recent.fold_slice(app.db(), 0, t0()).await.unwrap();
+            let (e, dup) = send(&mut c, "西街路灯依旧不亮", &lamp.replace("请尽快", "请抓紧")).await;
+            assert_eq!(dup, Some(a));
+            assert_eq!(recent.seal(), b, "a fold under way keeps its cases");
+            assert_eq!(recent.len(), 3);
+            assert!(!recent.fold_slice(app.db(), 1, t0()).await.unwrap());
+            assert_eq!(keys(e).await, 0, "the case written meanwhile waits for the next fold");
             recent.fold(app.db(), t0()).await.unwrap();
-            assert_eq!((keys(a).await, keys(b).await), (16, 16), "every key in the table after the fold");
+            assert_eq!((keys(a).await, keys(b).await, keys(e).await), (16, 16, 16), "every key in the table after the folds");
             assert_eq!(recent.len(), 0, "memory forgets what was folded");
             let point: String = app
                 .db()
                 .scalar(Query::new("select value from settings where key = $1").bind(zhengyan::liaison::bands::FOLDED_KEY))
                 .await
                 .unwrap();
-            assert_eq!(point, b.to_string());
+            assert_eq!(point, e.to_string());
         } else {
             assert_eq!(keys(a).await, 16, "PostgreSQL writes the keys with the case");
         }
