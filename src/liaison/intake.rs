@@ -8,8 +8,9 @@
 //! submission is a group of one.
 //!
 //! One task per node writes the groups, fed by a channel: it takes whatever
-//! has arrived the moment the last group is done. It runs on a thread of its
-//! own, so it is never queued behind the requests it serves. (An earlier design passed a
+//! has arrived the moment the last group is done; on SQLite it runs on a
+//! thread of its own, so it is never queued behind the requests it serves.
+//! (An earlier design passed a
 //! lock from request to request; the requests whose submissions had already
 //! been written still took their turn with it, one wake-up each, and the
 //! writer stood idle meanwhile: groups of one or two on a busy node.)
