@@ -27,6 +27,7 @@ use zhengyan::demo::bulk_liaison::{complaint, repeat};
 use zhengyan::liaison::analysis::Analyzer;
 use zhengyan::liaison::bands::Recent;
 use zhengyan::liaison::neardup;
+use zhengyan::liaison::signatures::Signatures;
 use zhengyan::liaison::submit::{find_duplicate, look_ahead};
 use zhengyan::liaison::words::{History, Lexicon, Risk};
 use zhengyan::text::Segmenter;
@@ -77,6 +78,8 @@ fn near_duplicates() {
         println!("file cache warmed in {:.1} s", warming.elapsed().as_secs_f64());
         // As a node starts: the cases after the fold point (an earlier ingest's) read into memory at first use.
         let recent = Recent::default();
+        // The node's memory of signatures starts empty, as after a restart.
+        let memory = Signatures::default();
         let stored: Vec<(i64, String, String, Option<i64>)> = db
             .all(Query::new(
                 "select id, title, content, dup_of from liaison_cases where id % 997 = 3 and dup_of is null \
@@ -103,9 +106,9 @@ fn near_duplicates() {
             let sig = neardup::signature(text);
             let started = Instant::now();
             // As a submission does it: a reader's look, then the writer's for what came since.
-            let seen = look_ahead(&db, &recent, &sig, 0).await.expect("look ahead");
+            let seen = look_ahead(&db, (&recent, &memory), &sig, 0).await.expect("look ahead");
             let looked = started.elapsed();
-            let hit = find_duplicate(&mut tx, &recent, &sig, seen).await.expect("lookup");
+            let hit = find_duplicate(&mut tx, (&recent, &memory), &sig, seen).await.expect("lookup");
             times.push(started.elapsed());
             parts.0.push(looked);
             parts.1.push(started.elapsed() - looked);

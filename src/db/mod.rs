@@ -153,7 +153,10 @@ impl Db {
                 std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
             }
             // The one writer keeps a large page cache for index upkeep; readers a modest one each.
+            // No ping before a connection is handed out: a file has no other end to hang up, and
+            // each ping is a round trip to the connection's thread (sqlx pings on return anyway).
             let write = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(1)
                 .min_connections(1)
                 // A served node copies the log back into the file from beside the
@@ -164,8 +167,12 @@ impl Db {
                     options.clone().pragma("cache_size", "-262144").pragma("wal_autocheckpoint", "10000"),
                 )
                 .await?;
-            let checkpoint = SqlitePoolOptions::new().max_connections(1).connect_lazy_with(options.clone());
+            let checkpoint = SqlitePoolOptions::new()
+                .test_before_acquire(false)
+                .max_connections(1)
+                .connect_lazy_with(options.clone());
             let read = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(max_connections.max(2))
                 // Readers read pages into their own caches, not through a map of the file: in
                 // WAL mode every commit makes each reader drop what it holds, and with a map

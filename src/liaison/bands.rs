@@ -64,6 +64,8 @@ pub struct Recent {
 struct Held {
     /// Whether the fold point was read from the database.
     started: bool,
+    /// Whether the database is known to hold a fold point (it is never removed).
+    recorded: bool,
     /// Cases after this one are held here (up to `loaded`); those up to it
     /// are in the table.
     floor: i64,
@@ -141,6 +143,7 @@ impl Recent {
         if h.started {
             return;
         }
+        h.recorded = recorded.is_some();
         h.floor = recorded.as_deref().and_then(|v| v.parse().ok()).unwrap_or(newest);
         h.loaded = h.floor;
         h.started = true;
@@ -222,14 +225,16 @@ impl Recent {
             .collect()
     }
 
-    /// Adds cases this node has just committed, in id order. A case that does
-    /// not follow what is held (another writer's came between) and those
-    /// after it are left for [`Self::catch_up`] to read.
+    /// Adds cases this node has just committed, in id order, in a
+    /// transaction that recorded the fold point. A case that does not follow
+    /// what is held (another writer's came between) and those after it are
+    /// left for [`Self::catch_up`] to read.
     pub fn push(&self, cases: impl IntoIterator<Item = (i64, Signature)>) {
         let mut h = self.write();
         if !h.started {
             return;
         }
+        h.recorded = true;
         for (id, sig) in cases {
             if id <= h.loaded {
                 continue;
@@ -251,6 +256,12 @@ impl Recent {
     /// Whether no case is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether the database is known to hold a fold point, so a transaction
+    /// writing cases need not record one ([`record_fold_point`]).
+    pub fn fold_point_recorded(&self) -> bool {
+        self.read().recorded
     }
 
     /// Cases up to this one are looked up in the table, those after it here.
@@ -295,6 +306,7 @@ impl Recent {
         if last {
             let gone = {
                 let mut h = self.write();
+                h.recorded = true;
                 h.floor = h.floor.max(upto);
                 h.sealed.take()
             };

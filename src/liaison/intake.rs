@@ -27,6 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::analysis::Analyzer;
 use super::bands::{self, Recent};
+use super::signatures::Signatures;
 use super::submit::Submitted;
 use super::write::{self, Ready};
 use crate::app::{AppState, Inner};
@@ -51,6 +52,8 @@ pub struct Intake {
     committed: AtomicI64,
     /// The newest cases' band keys, on SQLite.
     pub recent: Recent,
+    /// Earlier cases' signatures, for the near-duplicate checks.
+    pub signatures: Signatures,
 }
 
 impl Intake {

@@ -31,6 +31,7 @@ pub mod pages;
 pub mod points;
 pub mod report;
 pub mod settings;
+pub mod signatures;
 pub mod steps;
 pub mod submit;
 pub mod words;

@@ -10,6 +10,8 @@
 //! which numbers it and orders the near-duplicate checks, so two copies of one
 //! complaint sent at the same moment still find each other.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -18,12 +20,13 @@ use super::bands::{self, Recent};
 use super::cases::URGENCY;
 use super::flow::State;
 use super::neardup;
+use super::signatures::Signatures;
 use super::write::Ready;
 use crate::app::Caller;
 use crate::attachments::actions::Checked;
 use crate::authz::{Action, Module, Target};
 use crate::clock::Ts;
-use crate::db::{Db, DbResult, Dialect, Query, Sql, Tx};
+use crate::db::{Db, DbResult, DbRow, Dialect, Query, Sql, Tx};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::validate::{Check, optional, required};
@@ -132,20 +135,29 @@ pub struct Seen {
     pub(super) upto: i64,
 }
 
-/// The candidates for `sig` in the band table with ids in `(after, upto]`:
-/// of the newest [`bands::PER_BAND`] of each of its bands, the
-/// [`bands::RANKED`] sharing the most bands with it, then the newest; and the
-/// cases `held` in memory that reached the threshold ([`super::bands`]).
-pub(super) fn candidates(
-    sig: &neardup::Signature,
-    after: i64,
-    upto: Option<i64>,
-    held: &[(i64, f32)],
-) -> Sql {
-    let mut sql = Sql::new(
-        "select c.id, c.signature, c.merged_into from liaison_cases c where c.id in \
-         (select case_id from (",
-    );
+/// Where a near-duplicate lookup reads: a reader of the pool, before the
+/// write, or the writer's transaction.
+pub(super) enum Source<'a> {
+    /// A reader.
+    Pool(&'a Db),
+    /// The writer's transaction.
+    Tx(&'a mut Tx),
+}
+
+impl Source<'_> {
+    async fn all<T: DbRow>(&mut self, q: Query) -> DbResult<Vec<T>> {
+        match self {
+            Source::Pool(db) => db.all(q).await,
+            Source::Tx(tx) => tx.all(q).await,
+        }
+    }
+}
+
+/// The band index's candidates for `sig` with ids in `(after, upto]`: of the
+/// newest [`bands::PER_BAND`] of each of its bands, the [`bands::RANKED`]
+/// sharing the most bands with it, then the newest. Reads index pages only.
+fn ranked(sig: &neardup::Signature, after: i64, upto: Option<i64>) -> Query {
+    let mut sql = Sql::new("select case_id from (");
     for (i, band) in neardup::bands(sig).into_iter().enumerate() {
         sql.push(if i == 0 { "" } else { " union all " })
             .push("select case_id from (select b.case_id from liaison_bands b where b.band = ")
@@ -158,28 +170,71 @@ pub(super) fn candidates(
         sql.push(" order by b.case_id desc limit ").int(bands::PER_BAND as i64).push(") as one_band");
     }
     sql.push(") as per_band group by case_id order by count(*) desc, case_id desc limit ")
-        .int(bands::RANKED as i64)
-        .push(")");
-    if !held.is_empty() {
-        sql.push(" union select c.id, c.signature, c.merged_into from liaison_cases c where c.id in ");
-        sql.bind_list(held.iter().map(|h| h.0));
-    }
-    sql
+        .int(bands::RANKED as i64);
+    sql.build()
 }
 
-/// The best match among candidate rows (a merged match stands for the case it
-/// was merged into); the higher similarity wins, then the earlier case.
-pub(super) fn best_of(
+/// The earlier cases with ids in `(after, upto]` that reach the
+/// near-duplicate threshold with `sig`, with their similarity: the band
+/// index's candidates, compared with the signatures `memory` holds or, for
+/// the rest, read from their cases (and then held); and the cases `held` in
+/// memory that reached it ([`super::bands`], SQLite).
+pub(super) async fn matches(
+    src: &mut Source<'_>,
+    memory: &Signatures,
     sig: &neardup::Signature,
-    rows: Vec<(i64, Option<Vec<u8>>, Option<i64>)>,
-    seen: Option<(i64, f32)>,
+    (after, upto): (i64, Option<i64>),
+    held: &[(i64, f32)],
+) -> DbResult<Vec<(i64, f32)>> {
+    let ids: Vec<(i64,)> = src.all(ranked(sig, after, upto)).await?;
+    let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
+    let mut out = memory.compare(sig, &ids);
+    if !out.missing.is_empty() {
+        let mut sql = Sql::new("select id, signature from liaison_cases where id in ");
+        sql.bind_list(std::mem::take(&mut out.missing));
+        let rows: Vec<(i64, Option<Vec<u8>>)> = src.all(sql.build()).await?;
+        let read: Vec<(i64, neardup::Signature)> = rows
+            .into_iter()
+            .filter_map(|(id, bytes)| Some((id, analysis::signature_of(bytes.as_deref()?)?)))
+            .collect();
+        out.matches.extend(read.iter().filter_map(|(id, other)| {
+            let s = neardup::similarity(sig, other);
+            (s >= neardup::THRESHOLD).then_some((*id, s))
+        }));
+        memory.learn(read);
+    }
+    out.matches.extend_from_slice(held);
+    Ok(out.matches)
+}
+
+/// The case each merged one of `ids` stands for: the case it was merged
+/// into, followed two merges deep. Nothing to read when `ids` is empty.
+pub(super) async fn merged_into(
+    src: &mut Source<'_>,
+    ids: impl IntoIterator<Item = i64>,
+) -> DbResult<HashMap<i64, i64>> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new(
+        "select c.id, coalesce(m.merged_into, c.merged_into) from liaison_cases c \
+         left join liaison_cases m on m.id = c.merged_into where c.merged_into is not null and c.id in ",
+    );
+    sql.bind_list(ids);
+    let rows: Vec<(i64, i64)> = src.all(sql.build()).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The best of the matches `found`, each standing for the case it was
+/// `merged` into: the higher similarity wins, then the earlier case.
+pub(super) fn best_of(
+    found: impl IntoIterator<Item = (i64, f32)>,
+    merged: &HashMap<i64, i64>,
 ) -> Option<(i64, f32)> {
-    rows.into_iter()
-        .filter_map(|(id, bytes, merged)| {
-            let s = neardup::similarity(sig, &analysis::signature_of(bytes.as_deref()?)?);
-            (s >= neardup::THRESHOLD).then_some((merged.unwrap_or(id), s))
-        })
-        .chain(seen)
+    found
+        .into_iter()
+        .map(|(id, s)| (merged.get(&id).copied().unwrap_or(id), s))
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
 }
 
@@ -190,10 +245,11 @@ pub(super) fn best_of(
 /// `committed` is the highest case id the caller knows committed (a node's
 /// own groups' last, [`super::intake::Intake::committed`]), or 0 to read it
 /// from the table; a value that lags (another process wrote since) only
-/// leaves more for the writer to look at.
+/// leaves more for the writer to look at. The match found is as stored: the
+/// writer follows it to the case it was merged into.
 pub async fn look_ahead(
     db: &Db,
-    recent: &Recent,
+    (recent, memory): (&Recent, &Signatures),
     sig: &neardup::Signature,
     committed: i64,
 ) -> DbResult<Seen> {
@@ -209,17 +265,8 @@ pub async fn look_ahead(
     // Memory before the table: a fold forgets its cases only once they are in the table.
     recent.catch_up(db, upto).await?;
     let held = recent.near(sig, 0, upto);
-    let rows = db.all(candidates(sig, 0, Some(upto), &held).build()).await?;
-    Ok(Seen { best: best_of(sig, rows, None), upto })
-}
-
-/// The case a match stands for: the case it was merged into (followed two
-/// merges deep), or itself.
-pub(super) fn push_merged_into(sql: &mut Sql) {
-    sql.push(
-        "select c.id, coalesce(m.merged_into, c.merged_into) from liaison_cases c \
-         left join liaison_cases m on m.id = c.merged_into where c.merged_into is not null and c.id in ",
-    );
+    let found = matches(&mut Source::Pool(db), memory, sig, (0, Some(upto)), &held).await?;
+    Ok(Seen { best: best_of(found, &HashMap::new()), upto })
 }
 
 /// The best earlier match of a signature: what the reader saw, and the cases
@@ -228,19 +275,10 @@ pub(super) fn push_merged_into(sql: &mut Sql) {
 /// is checked at once by the writer (`write::duplicates`, same rules).
 pub async fn find_duplicate(
     tx: &mut Tx,
-    recent: &Recent,
+    (recent, memory): (&Recent, &Signatures),
     sig: &neardup::Signature,
     seen: Seen,
 ) -> DbResult<Option<(i64, f32)>> {
-    let mut earlier = seen.best;
-    if let Some((id, score)) = earlier {
-        // Merged: the case it went into carries on.
-        let mut sql = Sql::new("");
-        push_merged_into(&mut sql);
-        sql.bind_list([id]);
-        let into: Option<(i64, i64)> = tx.opt(sql.build()).await?;
-        earlier = Some((into.map_or(id, |(_, into)| into), score));
-    }
     let mut held = Vec::new();
     if tx.dialect() == Dialect::Sqlite {
         // dialect: on SQLite the newest cases' band keys are in memory.
@@ -248,8 +286,11 @@ pub async fn find_duplicate(
         recent.catch_up_in(tx, newest).await?;
         held = recent.near(sig, seen.upto, newest);
     }
-    let rows = tx.all(candidates(sig, seen.upto, None, &held).build()).await?;
-    Ok(best_of(sig, rows, earlier))
+    let mut src = Source::Tx(tx);
+    let mut found = matches(&mut src, memory, sig, (seen.upto, None), &held).await?;
+    found.extend(seen.best);
+    let merged = merged_into(&mut src, found.iter().map(|f| f.0)).await?;
+    Ok(best_of(found, &merged))
 }
 
 /// What a submission produced.
@@ -282,8 +323,8 @@ pub async fn submit(
         Ready::new(c, &analyzer, input, (channel, State::Submitted), submitted_at.unwrap_or(c.now));
     ready.files = files_in;
     let intake = &c.state.intake;
-    ready.seen =
-        look_ahead(&c.state.db, &intake.recent, &ready.analysis.signature, intake.committed()).await?;
+    let memory = (&intake.recent, &intake.signatures);
+    ready.seen = look_ahead(&c.state.db, memory, &ready.analysis.signature, intake.committed()).await?;
     intake.saw_committed(ready.seen.upto);
     intake.write(c.state, analyzer, ready).await
 }

@@ -15,8 +15,9 @@ use super::bands::{self, Recent};
 use super::cases::{office_accounts, risk_label};
 use super::flow::State;
 use super::neardup;
+use super::signatures::Signatures;
 use super::submit::{
-    Seen, Submission, Submitted, area_of, best_of, candidates, push_merged_into, week_and_month,
+    Seen, Source, Submission, Submitted, area_of, best_of, matches, merged_into, week_and_month,
 };
 use crate::app::{AppState, Caller};
 use crate::attachments::actions::{self as files, Checked, Owner};
@@ -91,10 +92,14 @@ enum Dup {
 }
 
 /// The earlier case each of `items` repeats, if any: what its reader saw
-/// (re-read in case it was merged since), the cases written since, and the
+/// (followed in case it was merged since), the cases written since, and the
 /// items before it in the group. The higher similarity wins, then the
 /// earlier case.
-async fn duplicates(tx: &mut Tx, recent: &Recent, items: &[Ready]) -> DbResult<Vec<Option<Dup>>> {
+async fn duplicates(
+    tx: &mut Tx,
+    (recent, memory): (&Recent, &Signatures),
+    items: &[Ready],
+) -> DbResult<Vec<Option<Dup>>> {
     // On SQLite the cases after the fold point are looked up in memory, each
     // item's from where its reader looked (all of them for an import); the
     // band table serves only what lies at or below the fold point.
@@ -109,39 +114,27 @@ async fn duplicates(tx: &mut Tx, recent: &Recent, items: &[Ready]) -> DbResult<V
             *h = recent.near(&r.analysis.signature, r.seen.upto, newest);
         }
     }
-    let ids: Vec<i64> = items
-        .iter()
-        .filter_map(|r| r.seen.best.map(|b| b.0))
-        .chain(held.iter().flatten().map(|h| h.0))
-        .collect();
-    let mut merged: HashMap<i64, i64> = HashMap::new();
-    if !ids.is_empty() {
-        let mut sql = Sql::new("");
-        push_merged_into(&mut sql);
-        sql.bind_list(ids);
-        let rows: Vec<(i64, i64)> = tx.all(sql.build()).await?;
-        merged.extend(rows);
+    // Every earlier match of each item: part of what came after the reader's
+    // look is in the table (on PostgreSQL all of it: the reader did not look).
+    let mut found: Vec<Vec<(i64, f32)>> = Vec::with_capacity(items.len());
+    for (r, held) in items.iter().zip(held) {
+        let mut f = if !sqlite || r.seen.upto < floor {
+            let sig = &r.analysis.signature;
+            matches(&mut Source::Tx(tx), memory, sig, (r.seen.upto, None), &held).await?
+        } else {
+            held
+        };
+        f.extend(r.seen.best);
+        found.push(f);
     }
-    let best = |found: &mut dyn Iterator<Item = (i64, f32)>| {
-        found
-            .map(|(id, s)| (merged.get(&id).copied().unwrap_or(id), s))
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-    };
+    let merged = merged_into(&mut Source::Tx(tx), found.iter().flatten().map(|f| f.0)).await?;
     // The group's own band keys, to find a repeat among the items before.
     let mut by_band: HashMap<i64, Vec<usize>> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
-    for (j, r) in items.iter().enumerate() {
+    for (j, (r, found)) in items.iter().zip(found).enumerate() {
         let sig = &r.analysis.signature;
         let bands = neardup::bands(sig);
-        let stored = if !sqlite || r.seen.upto < floor {
-            // Part of what came after the reader's look is in the table (on
-            // PostgreSQL all of it: the reader did not look).
-            let rows = tx.all(candidates(sig, r.seen.upto, None, &held[j]).build()).await?;
-            let earlier = best(&mut r.seen.best.into_iter());
-            best_of(sig, rows, earlier)
-        } else {
-            best(&mut held[j].iter().copied().chain(r.seen.best))
-        };
+        let stored = best_of(found, &merged);
         let mut before: Vec<usize> = bands.iter().filter_map(|b| by_band.get(b)).flatten().copied().collect();
         before.sort_unstable();
         before.dedup();
@@ -207,8 +200,8 @@ pub(super) async fn insert_many(
         })
         .collect();
     let recent = &state.intake.recent;
-    let dups = duplicates(tx, recent, items).await?;
-    if tx.dialect() == Dialect::Sqlite {
+    let dups = duplicates(tx, (recent, &state.intake.signatures), items).await?;
+    if tx.dialect() == Dialect::Sqlite && !recent.fold_point_recorded() {
         // dialect: SQLite's band keys wait in memory to be folded in; see `bands`.
         bands::record_fold_point(tx, items[0].now).await?;
     }
