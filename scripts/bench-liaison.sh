@@ -9,6 +9,8 @@
 #     own transaction with the near-duplicate check against all history.
 # The ingest adds submissions to bench-data/ (run the figures first, as here).
 #   scripts/bench-liaison.sh [DURATION] [CONNECTIONS] [ingest]
+# With ZHENGYAN_LOG=warn,zhengyan::liaison=debug the output holds the intake's group
+# log; scripts/liaison-windows.py sums it by 20 s window.
 # With a third argument `ingest` only the ingest is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
