@@ -41,7 +41,7 @@ pub const FOLD_AT: usize = 50_000;
 const SLICES: u32 = 32;
 
 /// Entries of each band a lookup reads at most, the newest first (as
-/// `submit::candidates` does in the table): a band common to many texts (a
+/// `submit::matches` ranks the table's): a band common to many texts (a
 /// stock phrase, a template) costs no more than a rare one.
 pub const PER_BAND: usize = 64;
 
