@@ -121,6 +121,32 @@ impl Conn<'_> {
     }
 }
 
+/// Where a read runs: a reader of the pool, or inside a transaction (seeing its writes).
+pub enum Source<'a> {
+    /// A reader of the pool.
+    Pool(&'a super::Db),
+    /// The caller's transaction.
+    Tx(&'a mut Tx),
+}
+
+impl Source<'_> {
+    /// All rows.
+    pub async fn all<T: super::DbRow>(&mut self, q: Query) -> DbResult<Vec<T>> {
+        match self {
+            Source::Pool(db) => db.all(q).await,
+            Source::Tx(tx) => tx.all(q).await,
+        }
+    }
+
+    /// Exactly one row.
+    pub async fn one<T: super::DbRow>(&mut self, q: Query) -> DbResult<T> {
+        match self {
+            Source::Pool(db) => db.one(q).await,
+            Source::Tx(tx) => tx.one(q).await,
+        }
+    }
+}
+
 /// A write transaction on either database. Dropped without [`Tx::commit`], it rolls back.
 #[derive(Debug)]
 pub enum Tx {

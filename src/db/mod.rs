@@ -29,7 +29,7 @@ use time::Date;
 
 use crate::clock::Ts;
 use conn::Conn;
-pub use conn::{DbRow, DbScalar, Tx};
+pub use conn::{DbRow, DbScalar, Source, Tx};
 pub use sql::Sql;
 
 /// Which database a [`Db`] talks to.

@@ -26,7 +26,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use super::analysis;
 use super::neardup::{self, Signature};
 use crate::clock::Ts;
-use crate::db::{Db, DbResult, Query, Sql, Tx};
+use crate::db::{Db, DbResult, Query, Source, Sql, Tx};
 
 /// Up to which case every case's band keys are in `liaison_bands`.
 pub const FOLDED_KEY: &str = "liaison.bands.folded";
@@ -162,31 +162,16 @@ impl Recent {
         }
     }
 
-    /// Holds every case up to `upto`, reading what is missing from the database.
-    pub async fn catch_up(&self, db: &Db, upto: i64) -> DbResult<()> {
+    /// Holds every case up to `upto`, reading what is missing from `src`.
+    pub async fn catch_up(&self, src: &mut Source<'_>, upto: i64) -> DbResult<()> {
         let Some((started, mut after)) = self.missing(upto) else { return Ok(()) };
         if !started {
-            let (recorded, newest): (Option<String>, i64) = db.one(start_query()).await?;
+            let (recorded, newest): (Option<String>, i64) = src.one(start_query()).await?;
             self.start(recorded, newest);
             after = self.read().loaded;
         }
         if after < upto {
-            let rows: Rows = db.all(rows_query(after, upto)).await?;
-            self.absorb(rows);
-        }
-        Ok(())
-    }
-
-    /// [`Self::catch_up`] inside a transaction (the writer's).
-    pub async fn catch_up_in(&self, tx: &mut Tx, upto: i64) -> DbResult<()> {
-        let Some((started, mut after)) = self.missing(upto) else { return Ok(()) };
-        if !started {
-            let (recorded, newest): (Option<String>, i64) = tx.one(start_query()).await?;
-            self.start(recorded, newest);
-            after = self.read().loaded;
-        }
-        if after < upto {
-            let rows: Rows = tx.all(rows_query(after, upto)).await?;
+            let rows: Rows = src.all(rows_query(after, upto)).await?;
             self.absorb(rows);
         }
         Ok(())

@@ -35,7 +35,7 @@ struct Held {
 }
 
 /// What the memory makes of a list of candidates.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct Compared {
     /// Candidates held whose similarity reaches the threshold, with it.
     pub matches: Vec<(i64, f32)>,

@@ -26,7 +26,7 @@ use crate::app::Caller;
 use crate::attachments::actions::Checked;
 use crate::authz::{Action, Module, Target};
 use crate::clock::Ts;
-use crate::db::{Db, DbResult, DbRow, Dialect, Query, Sql, Tx};
+use crate::db::{Db, DbResult, Dialect, Query, Source, Sql, Tx};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::validate::{Check, optional, required};
@@ -133,24 +133,6 @@ pub fn week_and_month(d: Date) -> (i64, i64) {
 pub struct Seen {
     pub(super) best: Option<(i64, f32)>,
     pub(super) upto: i64,
-}
-
-/// Where a near-duplicate lookup reads: a reader of the pool, before the
-/// write, or the writer's transaction.
-pub(super) enum Source<'a> {
-    /// A reader.
-    Pool(&'a Db),
-    /// The writer's transaction.
-    Tx(&'a mut Tx),
-}
-
-impl Source<'_> {
-    async fn all<T: DbRow>(&mut self, q: Query) -> DbResult<Vec<T>> {
-        match self {
-            Source::Pool(db) => db.all(q).await,
-            Source::Tx(tx) => tx.all(q).await,
-        }
-    }
 }
 
 /// The band index's candidates for `sig` with ids in `(after, upto]`: of the
@@ -263,9 +245,10 @@ pub async fn look_ahead(
     };
     let Some(upto) = upto else { return Ok(Seen::default()) };
     // Memory before the table: a fold forgets its cases only once they are in the table.
-    recent.catch_up(db, upto).await?;
+    let mut src = Source::Pool(db);
+    recent.catch_up(&mut src, upto).await?;
     let held = recent.near(sig, 0, upto);
-    let found = matches(&mut Source::Pool(db), memory, sig, (0, Some(upto)), &held).await?;
+    let found = matches(&mut src, memory, sig, (0, Some(upto)), &held).await?;
     Ok(Seen { best: best_of(found, &HashMap::new()), upto })
 }
 
@@ -283,7 +266,7 @@ pub async fn find_duplicate(
     if tx.dialect() == Dialect::Sqlite {
         // dialect: on SQLite the newest cases' band keys are in memory.
         let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;
-        recent.catch_up_in(tx, newest).await?;
+        recent.catch_up(&mut Source::Tx(tx), newest).await?;
         held = recent.near(sig, seen.upto, newest);
     }
     let mut src = Source::Tx(tx);

@@ -16,15 +16,13 @@ use super::cases::{office_accounts, risk_label};
 use super::flow::State;
 use super::neardup;
 use super::signatures::Signatures;
-use super::submit::{
-    Seen, Source, Submission, Submitted, area_of, best_of, matches, merged_into, week_and_month,
-};
+use super::submit::{Seen, Submission, Submitted, area_of, best_of, matches, merged_into, week_and_month};
 use crate::app::{AppState, Caller};
 use crate::attachments::actions::{self as files, Checked, Owner};
 use crate::audit::{self, Actor, Event};
 use crate::authz::Principal;
 use crate::clock::Ts;
-use crate::db::{DbResult, Dialect, Query, Sql, Tx};
+use crate::db::{DbResult, Dialect, Query, Source, Sql, Tx};
 use crate::error::AppResult;
 use crate::notify::{self, Outgoing};
 use crate::search::Kind as DocKind;
@@ -108,7 +106,7 @@ async fn duplicates(
     let mut floor = 0;
     if sqlite {
         let newest: i64 = tx.scalar(Query::new("select coalesce(max(id), 0) from liaison_cases")).await?;
-        recent.catch_up_in(tx, newest).await?;
+        recent.catch_up(&mut Source::Tx(tx), newest).await?;
         floor = recent.floor();
         for (h, r) in held.iter_mut().zip(items) {
             *h = recent.near(&r.analysis.signature, r.seen.upto, newest);
